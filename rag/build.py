@@ -1,0 +1,271 @@
+"""Builds the index from the corpus: read, parse, chunk, embed what changed, publish.
+
+Owns the build pipeline, the reuse of vectors from the live index (incremental
+builds), the change report in the booklet's terms, and the staleness check.
+Parsing, chunking, embedding and the on-disk format belong to their own modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from . import store
+from .chunk import ChunkParams, chunk_document
+from .embed import Encoder
+from .errors import CorpusError, RagError
+from .parse import parse_document
+from .settings import Settings
+from .types import Chunk, ParsedDocument
+
+SUFFIXES = (".md", ".txt")
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+EMBED_BATCH = 16
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    advices_added: list[str] = field(default_factory=list)
+    advices_changed: list[str] = field(default_factory=list)
+    advices_removed: list[str] = field(default_factory=list)
+    documents_added: list[str] = field(default_factory=list)
+    documents_removed: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not any(asdict(self).values())
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    documents: int
+    contributions: int
+    experts: int
+    advices: int
+    chunks: int
+    embedded: int
+    reused: int
+    removed: int
+    seconds: float
+    embedding_model: str
+    index_dir: str
+    version: str = ""
+    changes: Changes = field(default_factory=Changes)
+    warnings: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["seconds"] = round(self.seconds, 2)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    documents: list[ParsedDocument]
+    hashes: dict[str, str]
+    skipped: dict[str, str]
+
+
+def read_corpus(data_dir: Path) -> Corpus:
+    """Parse every .md/.txt document; a file that cannot be used is skipped with the reason."""
+    if not data_dir.is_dir():
+        raise CorpusError(f"corpus directory {data_dir} does not exist")
+    documents: list[ParsedDocument] = []
+    hashes: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+        name = path.relative_to(data_dir).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(data_dir).parts):
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            skipped[name] = f"cannot be read ({e.strerror})"
+            continue
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            skipped[name] = f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+            continue
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            skipped[name] = "is not UTF-8 text"
+            continue
+        if "\x00" in text:
+            skipped[name] = "is binary, not text"
+            continue
+        if not text.strip():
+            skipped[name] = "is empty"
+            continue
+        doc = parse_document(name, text)
+        if not doc.contributions and not any(s.text.strip() for s in doc.sections):
+            skipped[name] = "has no text to index"
+            continue
+        documents.append(doc)
+        hashes[name] = hashlib.sha256(raw).hexdigest()
+    if not documents:
+        detail = "; ".join(f"{n} {why}" for n, why in skipped.items())
+        raise CorpusError(f"no usable .md or .txt documents in {data_dir}" + (f" ({detail})" if detail else ""))
+    return Corpus(documents, hashes, skipped)
+
+
+def vector_key(model_id: str, embed_text: str) -> str:
+    return hashlib.sha256(f"{model_id}\x1f{embed_text}".encode()).hexdigest()
+
+
+def _advice_label(c: Chunk) -> str:
+    if c.contribution:
+        who = ", ".join(c.experts)
+        return f"{who}: advies {c.advice} ({c.advice_title})" if c.advice else f"{who}: {c.advice_title.lower()}"
+    return f"{c.document}: {c.section}"
+
+
+def _changes(old: tuple[Chunk, ...], new: list[Chunk]) -> Changes:
+    def group(chunks) -> dict[tuple, tuple[str, set[str]]]:
+        out: dict[tuple, tuple[str, set[str]]] = {}
+        for c in chunks:
+            key = (c.document, c.contribution, c.advice, c.section if not c.contribution else c.advice_title if not c.advice else "")
+            label, ids = out.setdefault(key, (_advice_label(c), set()))
+            ids.add(c.chunk_id)
+        return out
+
+    before, after = group(old), group(new)
+    old_docs, new_docs = {c.document for c in old}, {c.document for c in new}
+    return Changes(
+        advices_added=[after[k][0] for k in after if k not in before and k[0] in old_docs],
+        advices_changed=[after[k][0] for k in after if k in before and before[k][1] != after[k][1]],
+        advices_removed=[before[k][0] for k in before if k not in after and k[0] in new_docs],
+        documents_added=sorted(new_docs - old_docs),
+        documents_removed=sorted(old_docs - new_docs),
+    )
+
+
+def _previous(index_dir: Path, model_id: str, warnings: list[str]) -> store.StoredIndex | None:
+    """The live index when its vectors can be reused; None when there is none or it is unusable."""
+    try:
+        previous = store.load(index_dir)
+    except store.IndexMissingError:
+        return None
+    except RagError as e:
+        warnings.append(f"previous index not reused: {e}")
+        return None
+    if previous.manifest.embedding_model != model_id:
+        warnings.append(f"previous index used {previous.manifest.embedding_model!r}; everything is embedded again")
+    return previous
+
+
+def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Progress | None = None) -> BuildReport:
+    """Build and publish a new index version from `settings.data_dir`."""
+    started = time.perf_counter()
+    progress = progress or (lambda stage, done, total: None)
+    params = ChunkParams(settings.chunk_words, settings.chunk_overlap_sentences)
+    index_dir = settings.index_dir
+    with store.build_lock(index_dir):
+        progress("parsing", 0, 1)
+        corpus = read_corpus(settings.data_dir)
+        warnings = [f"{d.name}: {w}" for d in corpus.documents for w in d.warnings]
+        chunks = [c for d in corpus.documents for c in chunk_document(d, params)]
+        progress("parsing", 1, 1)
+
+        previous = _previous(index_dir, encoder.model_id, warnings)
+        cache: dict[str, np.ndarray] = {}
+        if previous is not None and not full and previous.manifest.embedding_model == encoder.model_id:
+            for c, v in zip(previous.chunks, previous.vectors):
+                cache[vector_key(encoder.model_id, c.embed_text)] = v
+        keys = [vector_key(encoder.model_id, c.embed_text) for c in chunks]
+        todo = [i for i, k in enumerate(keys) if k not in cache]
+
+        fresh: dict[int, np.ndarray] = {}
+        for start in range(0, len(todo), EMBED_BATCH):
+            progress("embedding", start, len(todo))
+            batch = todo[start : start + EMBED_BATCH]
+            for i, v in zip(batch, encoder.encode([chunks[i].embed_text for i in batch], "passage")):
+                fresh[i] = v
+        progress("embedding", len(todo), len(todo))
+        dimension = encoder.dimension
+        vectors = np.zeros((len(chunks), dimension), dtype=np.float32)
+        for i, k in enumerate(keys):
+            vectors[i] = fresh[i] if i in fresh else cache[k]
+
+        old_chunks = previous.chunks if previous is not None else ()
+        new_ids = {c.chunk_id for c in chunks}
+        removed = sum(1 for c in old_chunks if c.chunk_id not in new_ids)
+        counts = _counts(corpus.documents, chunks)
+        manifest = store.Manifest(
+            format_version=store.FORMAT_VERSION,
+            embedding_model=encoder.model_id,
+            dimension=dimension,
+            chunking=params.to_dict(),
+            documents=corpus.hashes,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            counts=counts,
+            warnings=warnings,
+            skipped=corpus.skipped,
+        )
+        progress("writing", 0, 1)
+        version = store.write_version(index_dir, manifest, chunks, vectors)
+        store.publish(index_dir, version)
+        progress("writing", 1, 1)
+    return BuildReport(
+        **counts,
+        embedded=len(todo),
+        reused=len(chunks) - len(todo),
+        removed=removed,
+        seconds=time.perf_counter() - started,
+        embedding_model=encoder.model_id,
+        index_dir=str(index_dir),
+        version=version,
+        changes=_changes(old_chunks, chunks),
+        warnings=warnings,
+        skipped=corpus.skipped,
+    )
+
+
+def _counts(documents: list[ParsedDocument], chunks: list[Chunk]) -> dict[str, int]:
+    experts = {n for d in documents for n in d.experts}
+    return {
+        "documents": len(documents),
+        "contributions": sum(len(d.contributions) for d in documents),
+        "experts": len(experts),
+        "advices": sum(d.advice_count for d in documents),
+        "chunks": len(chunks),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Staleness:
+    up_to_date: bool
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    reason: str = ""
+
+
+def staleness(settings: Settings, manifest: store.Manifest) -> Staleness:
+    """Whether the index matches the documents in the data directory (by content hash)."""
+    current: dict[str, str] = {}
+    data_dir = settings.data_dir
+    if data_dir.is_dir():
+        for p in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+            rel = p.relative_to(data_dir)
+            if any(part.startswith(".") for part in rel.parts) or rel.as_posix() in manifest.skipped:
+                continue
+            try:
+                current[rel.as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+            except OSError:
+                continue
+    indexed = manifest.documents
+    added = sorted(set(current) - set(indexed))
+    removed = sorted(set(indexed) - set(current))
+    changed = sorted(n for n in set(current) & set(indexed) if current[n] != indexed[n])
+    params = ChunkParams(settings.chunk_words, settings.chunk_overlap_sentences).to_dict()
+    reason = "" if manifest.chunking == params else "chunking settings changed"
+    return Staleness(not (added or removed or changed or reason), added, changed, removed, reason)

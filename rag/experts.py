@@ -1,0 +1,78 @@
+"""Recognises expert names, also partial or misspelled ("Stoeltinga", "hawre rahim",
+"Van Graft"), against the experts the index actually holds. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from .clean import fold
+
+PARTICLES = frozenset({"van", "der", "den", "de", "ter", "ten", "te", "het", "la", "le", "von", "da"})
+MATCH = 0.85
+SINGLE_WORD_MATCH = 0.88
+
+
+def _surname(name: str) -> str:
+    """"Rudy van Belkom" -> "van belkom"; "Nicole Stolk-Luyten" -> "stolk luyten"."""
+    words = fold(name).split()
+    return " ".join(words[1:]) if len(words) > 1 else fold(name)
+
+
+def _core_surname(name: str) -> str:
+    return " ".join(w for w in _surname(name).split() if w not in PARTICLES)
+
+
+def _ratio(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def resolve(query: str, known: list[str] | tuple[str, ...]) -> list[str]:
+    """Known experts that `query` names: the full name, the surname, or a near miss of either."""
+    q = fold(query)
+    if not q:
+        return []
+    q_core = " ".join(w for w in q.split() if w not in PARTICLES)
+    scored: list[tuple[float, str]] = []
+    for name in known:
+        full, sur, core = fold(name), _surname(name), _core_surname(name)
+        score = max(_ratio(q, full), _ratio(q, sur), _ratio(q_core, core) if q_core and core else 0.0)
+        last = core.split()[-1] if core else ""
+        if last and _ratio(q_core, last) >= SINGLE_WORD_MATCH:
+            score = max(score, _ratio(q_core, last))
+        first = full.split()[0]
+        if q == first:  # a first name alone is too weak unless it is unique
+            score = max(score, 0.9)
+        scored.append((score, name))
+    best = max((s for s, _ in scored), default=0.0)
+    if best < MATCH:
+        return []
+    return [n for s, n in scored if s >= best - 1e-9]
+
+
+def mentioned(text: str, known: list[str] | tuple[str, ...]) -> list[str]:
+    """Experts named anywhere in a free text such as a question (n-gram scan)."""
+    words = re.findall(r"[\w'’-]+", text)
+    found: dict[str, float] = {}
+    for n in (4, 3, 2, 1):
+        for i in range(len(words) - n + 1):
+            gram = " ".join(words[i : i + n])
+            g = fold(gram)
+            if len(g) < 4 or g in PARTICLES:
+                continue
+            for name in known:
+                full, core = fold(name), _core_surname(name)
+                score = _ratio(g, full)
+                if n == 1 or len(g.split()) <= len(core.split()):
+                    g_core = " ".join(w for w in g.split() if w not in PARTICLES)
+                    if g_core and len(g_core) >= 4:
+                        score = max(score, _ratio(g_core, core))
+                last = core.split()[-1] if core else ""
+                if n == 1 and len(last) >= 4:
+                    # A last name alone ("Blom"); stricter, single words meet common words more often.
+                    s_last = _ratio(g, last)
+                    score = max(score, s_last if s_last >= SINGLE_WORD_MATCH else 0.0)
+                if score >= (SINGLE_WORD_MATCH if n == 1 else MATCH):
+                    found[name] = max(found.get(name, 0.0), score)
+    return sorted(found, key=lambda n: -found[n])

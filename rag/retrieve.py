@@ -1,0 +1,113 @@
+"""Hybrid retrieval over a loaded index: BM25 + dense scores, fused, grouped by advice.
+
+Owns scoring, the fusion rule, the optional restriction to experts, and grouping
+(the best chunk of an advice ranks it; its other chunks come along as context).
+Loading the index belongs to `store`, embedding the query to the encoder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from .embed import Encoder
+from .errors import RagError
+from .experts import resolve
+from .store import StoredIndex
+from .types import Hit
+
+Fusion = Literal["hybrid", "bm25", "dense", "rrf"]
+RRF_K = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """Per-chunk scores of one query, before grouping."""
+
+    fused: np.ndarray
+    bm25: np.ndarray
+    dense: np.ndarray
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    """Scale scores to [0, 1] by their range over the corpus (0 when all are equal)."""
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    order = np.argsort(-x, kind="stable")
+    ranks = np.empty(len(x), dtype=np.float64)
+    ranks[order] = np.arange(1, len(x) + 1)
+    return ranks
+
+
+def fuse(bm25: np.ndarray, dense: np.ndarray, method: Fusion, weight: float) -> np.ndarray:
+    """One score per chunk. "hybrid": weight * BM25 + (1 - weight) * dense, each range-scaled."""
+    if method == "bm25":
+        return bm25.astype(np.float64)
+    if method == "dense":
+        return dense.astype(np.float64)
+    if method == "rrf":
+        return 1.0 / (RRF_K + _ranks(bm25)) + 1.0 / (RRF_K + _ranks(dense))
+    return weight * _unit(bm25.astype(np.float64)) + (1.0 - weight) * _unit(dense.astype(np.float64))
+
+
+class Retriever:
+    """Searches one loaded index version."""
+
+    def __init__(self, index: StoredIndex, encoder: Encoder, weight: float = 0.5, fusion: Fusion = "hybrid") -> None:
+        self.index = index
+        self.encoder = encoder
+        self.weight = weight
+        self.fusion = fusion
+        self.experts = tuple(sorted({e for c in index.chunks for e in c.experts}))
+
+    def resolve_experts(self, name: str) -> list[str]:
+        """Experts of the index that `name` names; a clear error when there is none."""
+        found = resolve(name, self.experts)
+        if not found:
+            raise RagError(f"no expert named {name!r} in the index; known experts: {', '.join(self.experts)}")
+        return found
+
+    def score(self, query: str, query_vector: np.ndarray | None = None) -> Scored:
+        n = len(self.index.chunks)
+        bm25 = self.index.bm25.scores(query)
+        if query_vector is None:
+            query_vector = self.encoder.encode([query], "query")[0]
+        q = np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32)
+        sims, ids = self.index.dense.search(q, n)
+        dense = np.zeros(n, dtype=np.float32)
+        valid = ids[0] >= 0
+        dense[ids[0][valid]] = sims[0][valid]
+        return Scored(fuse(bm25, dense, self.fusion, self.weight), bm25, dense)
+
+    def search(self, query: str, k: int = 5, experts: list[str] | None = None, fusion: Fusion | None = None) -> list[Hit]:
+        """Top `k` advices for `query`, best chunk first; optionally only these experts' text."""
+        if not query.strip():
+            raise RagError("the query is empty")
+        scored = self.score(query)
+        fused = scored.fused if fusion is None else fuse(scored.bm25, scored.dense, fusion, self.weight)
+        return self.group(fused, k, experts)
+
+    def group(self, scores: np.ndarray, k: int, experts: list[str] | None = None) -> list[Hit]:
+        """Rank advices by their best chunk; the advice's other chunks become context."""
+        chunks = self.index.chunks
+        allowed = set(experts or ())
+        order = np.argsort(-scores, kind="stable")
+        groups: dict[tuple, list[int]] = {}
+        for i in order:
+            c = chunks[i]
+            if allowed and not allowed.intersection(c.experts):
+                continue
+            key = c.advice_key
+            if key not in groups and len(groups) >= k:
+                continue
+            groups.setdefault(key, []).append(int(i))
+        hits = []
+        for rank, members in enumerate(groups.values(), start=1):
+            best, rest = members[0], sorted(members[1:], key=lambda i: chunks[i].part)
+            hits.append(Hit(rank, float(scores[best]), chunks[best], tuple(chunks[i] for i in rest)))
+        return hits

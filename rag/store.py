@@ -1,0 +1,226 @@
+"""The index on disk: a directory of immutable versions and a pointer to the current one.
+
+Owns the layout, the manifest and its checks, atomic publication and clean-up,
+and the build lock. What goes into an index is decided by `build`; how it is
+searched by `retrieve`.
+
+    index/
+      CURRENT              name of the live version (replaced atomically)
+      .build.lock          held (flock) while a build runs
+      v<ns>/manifest.json  format, model, dimension, chunking, corpus and file hashes
+      v<ns>/chunks.jsonl   one chunk record per line, row i <-> vector i
+      v<ns>/vectors.npy    float32 [n, dim], also the cache for incremental builds
+      v<ns>/dense.faiss    inner-product index over the vectors
+      v<ns>/bm25/          the BM25 model (bm25s files)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from .lexical import Bm25
+from .types import Chunk
+
+FORMAT_VERSION = 1
+POINTER = "CURRENT"
+LOCK = ".build.lock"
+KEEP_VERSIONS = 2  # the live one and its predecessor, which a reader may still be opening
+REBUILD_HINT = "rebuild it with `rag build --full`"
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    format_version: int
+    embedding_model: str
+    dimension: int
+    chunking: dict
+    documents: dict[str, str]  # document name -> sha256 of its bytes
+    built_at: str
+    counts: dict[str, int]
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    warnings: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # document -> why it was not indexed
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Manifest:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIndex:
+    """One loaded, verified index version."""
+
+    version: str
+    path: Path
+    manifest: Manifest
+    chunks: tuple[Chunk, ...]
+    vectors: np.ndarray
+    dense: object  # faiss.Index
+    bm25: Bm25
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def current_version(index_dir: Path) -> str | None:
+    """Name of the live version, or None when no index has been published."""
+    try:
+        name = (index_dir / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Exclusive build lock; released by the OS even if the process is killed."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLockedError(f"another build of {index_dir} is running; wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray) -> str:
+    """Write a complete new version beside the current one; returns its name (not yet live)."""
+    import faiss
+
+    name = f"v{time.time_ns()}"
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir(parents=True)
+    with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
+        for c in chunks:
+            f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(chunks), manifest.dimension)
+    np.save(tmp / "vectors.npy", vectors)
+    dense = faiss.IndexFlatIP(manifest.dimension)
+    dense.add(vectors)
+    faiss.write_index(dense, str(tmp / "dense.faiss"))
+    Bm25.fit([c.embed_text for c in chunks]).save(tmp / "bm25")
+    files = {str(p.relative_to(tmp)): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+    final = Manifest(**{**manifest.to_dict(), "files": files, "format_version": FORMAT_VERSION})
+    (tmp / "manifest.json").write_text(json.dumps(final.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _fsync_tree(tmp)
+    os.rename(tmp, index_dir / name)
+    _fsync_dir(index_dir)
+    return name
+
+
+def publish(index_dir: Path, version: str) -> None:
+    """Make `version` the live one with one atomic rename, then drop versions nobody needs."""
+    pointer_tmp = index_dir / f".{POINTER}.tmp"
+    with pointer_tmp.open("w", encoding="utf-8") as f:
+        f.write(version + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(pointer_tmp, index_dir / POINTER)
+    _fsync_dir(index_dir)
+    cleanup(index_dir)
+
+
+def cleanup(index_dir: Path) -> None:
+    """Remove unfinished builds and versions older than the last KEEP_VERSIONS. Call under the lock."""
+    live = current_version(index_dir)
+    for p in index_dir.glob(".tmp-v*"):
+        shutil.rmtree(p, ignore_errors=True)
+    versions = sorted((p for p in index_dir.glob("v*") if p.is_dir()), key=lambda p: int(p.name[1:]) if p.name[1:].isdigit() else 0)
+    keep = {p.name for p in versions[-KEEP_VERSIONS:]} | ({live} if live else set())
+    for p in versions:
+        if p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path, version: str | None = None) -> tuple[str, Manifest]:
+    """The live (or named) version's manifest, with format checks."""
+    version = version or current_version(index_dir)
+    if version is None:
+        if index_dir.exists() and any(index_dir.glob("*.faiss")):
+            raise IndexMismatchError(f"{index_dir} holds an index in an older layout; {REBUILD_HINT}")
+        raise IndexMissingError(f"no index in {index_dir}; build it with `rag build`")
+    path = index_dir / version / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        manifest = Manifest.from_dict(data)
+    except FileNotFoundError:
+        raise IndexCorruptError(f"index {index_dir} points to version {version}, which is missing; {REBUILD_HINT}") from None
+    except (ValueError, TypeError) as e:
+        raise IndexCorruptError(f"index manifest {path} is unreadable ({e}); {REBUILD_HINT}") from None
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index {index_dir} has format {manifest.format_version}, this program reads format {FORMAT_VERSION}; {REBUILD_HINT}"
+        )
+    return version, manifest
+
+
+def load(index_dir: Path, embedding_model: str | None = None, dimension: int | None = None) -> StoredIndex:
+    """Load and verify the live version; refuses a model/dimension mismatch or damaged files."""
+    import faiss
+
+    version, manifest = read_manifest(index_dir)
+    if embedding_model is not None and manifest.embedding_model != embedding_model:
+        raise IndexMismatchError(
+            f"index {index_dir} was built with embedding model {manifest.embedding_model!r}, "
+            f"but this run uses {embedding_model!r}; {REBUILD_HINT}"
+        )
+    if dimension is not None and manifest.dimension != dimension:
+        raise IndexMismatchError(
+            f"index {index_dir} has {manifest.dimension}-dimensional vectors, the model gives {dimension}; {REBUILD_HINT}"
+        )
+    root = index_dir / version
+    for rel, digest in manifest.files.items():
+        p = root / rel
+        if not p.is_file() or sha256_file(p) != digest:
+            raise IndexCorruptError(f"index file {p} is missing or damaged; {REBUILD_HINT}")
+    try:
+        chunks = tuple(Chunk.from_dict(json.loads(line)) for line in (root / "chunks.jsonl").read_text(encoding="utf-8").splitlines())
+        vectors = np.load(root / "vectors.npy", allow_pickle=False)
+        dense = faiss.read_index(str(root / "dense.faiss"))
+        bm25 = Bm25.load(root / "bm25")
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as e:
+        raise IndexCorruptError(f"index {root} cannot be read ({type(e).__name__}); {REBUILD_HINT}") from None
+    if not (len(chunks) == vectors.shape[0] == dense.ntotal) or vectors.shape[1] != manifest.dimension:
+        raise IndexCorruptError(f"index {root} is inconsistent (chunks, vectors and FAISS disagree); {REBUILD_HINT}")
+    return StoredIndex(version, root, manifest, chunks, vectors, dense, bm25)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for p in root.rglob("*"):
+        if p.is_file():
+            with p.open("rb") as f:
+                os.fsync(f.fileno())
+    for d in [root, *[p for p in root.rglob("*") if p.is_dir()]]:
+        _fsync_dir(d)

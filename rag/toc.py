@@ -1,0 +1,125 @@
+"""Reads the booklet's own table of contents ("# Inhoud"): pure functions, no I/O.
+
+Owns the TOC's layout: two columns side by side (tab-separated), then one column;
+bold entries are themes or expert groups, numbered entries are advices. `parse` uses
+the result to recognise expert names and titles in the body and to cross-check it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .clean import normalize_name, strip_emphasis
+
+BOLD = re.compile(r"^\s*(?:#+\s*)?(?:<b>|\*\*)(.+?)(?:</b>|\*\*)")
+ADVICE = re.compile(r"^(\d{1,2})\s+(\S.*)$")
+PAGE = re.compile(r"^\d{1,3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    kind: str  # "bold", "advice" or "plain"
+    text: str
+    number: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TocContribution:
+    theme: str
+    experts: tuple[str, ...]
+    title: str  # "" when the TOC gives none
+    advices: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Toc:
+    front: tuple[str, ...]  # entries before the first theme (Voorwoord, Samenvatting)
+    themes: tuple[str, ...]
+    contributions: tuple[TocContribution, ...]
+
+
+def _entry(cells: list[str]) -> TocEntry | None:
+    """One TOC cell pair (text, page) as an entry; None for an empty pair."""
+    text = cells[0].strip() if cells else ""
+    if not text:
+        return None
+    m = BOLD.match(text)
+    if m:
+        return TocEntry("bold", strip_emphasis(m.group(1)).strip())
+    text = strip_emphasis(text).strip()
+    # "## **Theme** **32**" without tags lands here too once emphasis is gone.
+    if text.startswith("#"):
+        return TocEntry("bold", re.sub(r"\s+\d{1,3}$", "", text.lstrip("# ")).strip())
+    m = ADVICE.match(text)
+    if m:
+        return TocEntry("advice", m.group(2).strip(), int(m.group(1)))
+    return TocEntry("plain", text)
+
+
+def toc_entries(lines: list[str]) -> list[TocEntry]:
+    """Entries in reading order: the left column, then the right column, then the rest."""
+    left: list[TocEntry] = []
+    right: list[TocEntry] = []
+    rest: list[TocEntry] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        cells = line.split("\t")
+        if len(cells) >= 3:
+            for target, pair in ((left, cells[0:2]), (right, cells[2:4])):
+                e = _entry(pair)
+                if e:
+                    target.append(e)
+        else:
+            e = _entry(cells)
+            if e:
+                rest.append(e)
+    return left + right + rest
+
+
+def split_experts(group: str) -> tuple[str, ...]:
+    """"A - B - C" -> names; a one-word part is a double surname ("Stolk - Luyten")."""
+    parts = [p.strip() for p in group.split(" - ") if p.strip()]
+    names: list[str] = []
+    for p in parts:
+        if names and " " not in p:
+            names[-1] = f"{names[-1]}-{p}"
+        else:
+            names.append(p)
+    return tuple(normalize_name(n) for n in names)
+
+
+def read_toc(lines: list[str]) -> Toc:
+    """Structure of the TOC: a bold entry followed by another bold entry is a theme."""
+    entries = toc_entries(lines)
+    front: list[str] = []
+    themes: list[str] = []
+    contributions: list[TocContribution] = []
+    theme = ""
+    i = 0
+    while i < len(entries):
+        e = entries[i]
+        nxt = entries[i + 1] if i + 1 < len(entries) else None
+        if e.kind == "bold" and (nxt is None or nxt.kind == "bold"):
+            theme = e.text
+            themes.append(theme)
+            i += 1
+            continue
+        if e.kind != "bold":
+            if not themes:
+                front.append(e.text)
+            i += 1
+            continue
+        experts = split_experts(e.text)
+        i += 1
+        title = ""
+        if i < len(entries) and entries[i].kind == "plain":
+            title = entries[i].text
+            i += 1
+        advices: list[tuple[int, str]] = []
+        while i < len(entries) and entries[i].kind == "advice":
+            advices.append((entries[i].number, entries[i].text))
+            i += 1
+        contributions.append(TocContribution(theme, experts, title, tuple(advices)))
+    return Toc(tuple(front), tuple(themes), tuple(contributions))

@@ -1,0 +1,127 @@
+"""Typed records that travel between the stages: parsed structure, chunks, hits.
+
+Owns the shapes and their JSON edges (`to_dict`/`from_dict`); no behaviour beyond that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Expert:
+    name: str
+    role: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    number: int
+    title: str
+    text: str
+    line: int = 0  # 1-based source line of the advice heading
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    number: int
+    theme: str
+    title: str
+    experts: tuple[Expert, ...]
+    advices: tuple[Advice, ...]
+    intro: str = ""
+    closing: str = ""
+    line: int = 0
+
+    @property
+    def expert_names(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.experts)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """Text that belongs to no contribution: foreword, summary, colophon, plain documents."""
+
+    title: str
+    text: str
+    theme: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    name: str  # file name inside the data directory
+    title: str
+    contributions: tuple[Contribution, ...] = ()
+    sections: tuple[Section, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def experts(self) -> tuple[str, ...]:
+        return tuple(n for c in self.contributions for n in c.expert_names)
+
+    @property
+    def advice_count(self) -> int:
+        return sum(len(c.advices) for c in self.contributions)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    chunk_id: str
+    document: str
+    text: str  # the passage as shown to users
+    embed_text: str  # the passage with its structural prefix, as embedded and indexed
+    theme: str = ""
+    contribution: int = 0  # 0 = not part of a contribution
+    contribution_title: str = ""
+    experts: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    advice: int = 0
+    advice_title: str = ""
+    section: str = ""
+    part: int = 0  # position of the chunk within its advice or section
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["experts"] = list(self.experts)
+        d["roles"] = list(self.roles)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Chunk:
+        d = dict(d)
+        d["experts"] = tuple(d.get("experts", ()))
+        d["roles"] = tuple(d.get("roles", ()))
+        return cls(**d)
+
+    @property
+    def advice_key(self) -> tuple[str, int, int, str]:
+        """Identifies the advice (or section) this chunk belongs to."""
+        return (self.document, self.contribution, self.advice, self.section)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rank: int
+    score: float
+    chunk: Chunk
+    context: tuple[Chunk, ...] = field(default=())  # other chunks of the same advice
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        d = {
+            "rank": self.rank,
+            "score": round(float(self.score), 4),
+            "chunk_id": c.chunk_id,
+            "document": c.document,
+            "theme": c.theme,
+            "experts": list(c.experts),
+            "advice": c.advice,
+            "advice_title": c.advice_title,
+            "text": c.text,
+        }
+        if c.contribution_title:
+            d["contribution_title"] = c.contribution_title
+        if c.section or not c.experts:
+            d["section"] = c.section
+        return d
