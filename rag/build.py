@@ -11,7 +11,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -132,7 +132,12 @@ def _changes(old: tuple[Chunk, ...], new: list[Chunk]) -> Changes:
     def group(chunks) -> dict[tuple, tuple[str, set[str]]]:
         out: dict[tuple, tuple[str, set[str]]] = {}
         for c in chunks:
-            key = (c.document, c.contribution, c.advice, c.section if not c.contribution else c.advice_title if not c.advice else "")
+            key = (
+                c.document,
+                c.contribution,
+                c.advice,
+                c.section if not c.contribution else c.advice_title if not c.advice else "",
+            )
             label, ids = out.setdefault(key, (_advice_label(c), set()))
             ids.add(c.chunk_id)
         return out
@@ -205,7 +210,7 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
             dimension=dimension,
             chunking=params.to_dict(),
             documents=corpus.hashes,
-            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             counts=counts,
             warnings=warnings,
             skipped=corpus.skipped,

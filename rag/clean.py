@@ -18,7 +18,7 @@ SPLIT_WORD = re.compile(r"([^\W\d_]+)-(?:[ \t]+|[ \t]*\n[ \t]*)([a-zà-ÿ][^\W\d
 # After "ontwerp- en ontwikkeltraject" the hyphen is a real elision, not a break.
 CONJUNCTIONS = frozenset({"en", "of", "tot", "noch", "als", "t/m", "en/of"})
 QUOTE_OPENERS = "“\"‘„'«"
-SENTENCE_END = tuple(".!?:;\"”’)»")
+SENTENCE_END = tuple('.!?:;"”’)»')
 
 
 @dataclass(frozen=True, slots=True)

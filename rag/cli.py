@@ -141,7 +141,12 @@ def _search_batch(args: argparse.Namespace, settings: Settings) -> int:
     with open(args.output, "w", encoding="utf-8") as out:
         for row in rows:
             hits = retriever.search(str(row["question"]), k=args.k)
-            out.write(json.dumps({"id": row.get("id"), "query": row["question"], "hits": [h.to_dict() for h in hits]}, ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {"id": row.get("id"), "query": row["question"], "hits": [h.to_dict() for h in hits]}, ensure_ascii=False
+                )
+                + "\n"
+            )
     return 0
 
 
@@ -172,11 +177,17 @@ def cmd_info(args: argparse.Namespace) -> int:
     c = manifest.counts
     print(f"Index {settings.index_dir} (version {version}, built {manifest.built_at})")
     print(f"  model: {manifest.embedding_model} ({manifest.dimension} dimensions)")
-    print(f"  {c['documents']} document(s), {c['contributions']} contributions, {c['experts']} experts, {c['advices']} advices, {c['chunks']} chunks")
+    print(
+        f"  {c['documents']} document(s), {c['contributions']} contributions, {c['experts']} experts, {c['advices']} advices, {c['chunks']} chunks"
+    )
     if stale.up_to_date:
         print(f"  up to date with {settings.data_dir}")
     else:
-        parts = [f"{k}: {', '.join(v)}" for k, v in (("added", stale.added), ("changed", stale.changed), ("removed", stale.removed)) if v]
+        parts = [
+            f"{k}: {', '.join(v)}"
+            for k, v in (("added", stale.added), ("changed", stale.changed), ("removed", stale.removed))
+            if v
+        ]
         parts += [stale.reason] if stale.reason else []
         print(f"  OUT OF DATE with {settings.data_dir} ({'; '.join(parts)}); run `rag build`")
     return 0
@@ -225,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as e:
         print(f"rag: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
     except KeyboardInterrupt:
         print("rag: interrupted", file=sys.stderr)
         return 130

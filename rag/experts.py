@@ -15,7 +15,7 @@ SINGLE_WORD_MATCH = 0.88
 
 
 def _surname(name: str) -> str:
-    """"Rudy van Belkom" -> "van belkom"; "Nicole Stolk-Luyten" -> "stolk luyten"."""
+    """ "Rudy van Belkom" -> "van belkom"; "Nicole Stolk-Luyten" -> "stolk luyten"."""
     words = fold(name).split()
     return " ".join(words[1:]) if len(words) > 1 else fold(name)
 
@@ -24,8 +24,16 @@ def _core_surname(name: str) -> str:
     return " ".join(w for w in _surname(name).split() if w not in PARTICLES)
 
 
-def _ratio(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b).ratio()
+def _ratio(a: str, b: str, floor: float = 0.0) -> float:
+    """Similarity of two folded strings; 0 early when it cannot reach `floor` (cheap bounds first)."""
+    if not a or not b:
+        return 0.0
+    if floor and 2 * min(len(a), len(b)) / (len(a) + len(b)) < floor:
+        return 0.0
+    m = SequenceMatcher(None, a, b)
+    if floor and m.quick_ratio() < floor:
+        return 0.0
+    return m.ratio()
 
 
 def resolve(query: str, known: list[str] | tuple[str, ...]) -> list[str]:
@@ -61,18 +69,35 @@ def mentioned(text: str, known: list[str] | tuple[str, ...]) -> list[str]:
             g = fold(gram)
             if len(g) < 4 or g in PARTICLES:
                 continue
+            floor = SINGLE_WORD_MATCH if n == 1 else MATCH
             for name in known:
                 full, core = fold(name), _core_surname(name)
-                score = _ratio(g, full)
+                score = _ratio(g, full, floor)
                 if n == 1 or len(g.split()) <= len(core.split()):
                     g_core = " ".join(w for w in g.split() if w not in PARTICLES)
                     if g_core and len(g_core) >= 4:
-                        score = max(score, _ratio(g_core, core))
+                        score = max(score, _ratio(g_core, core, floor))
                 last = core.split()[-1] if core else ""
                 if n == 1 and len(last) >= 4:
                     # A last name alone ("Blom"); stricter, single words meet common words more often.
-                    s_last = _ratio(g, last)
-                    score = max(score, s_last if s_last >= SINGLE_WORD_MATCH else 0.0)
+                    score = max(score, _ratio(g, last, floor))
                 if score >= (SINGLE_WORD_MATCH if n == 1 else MATCH):
                     found[name] = max(found.get(name, 0.0), score)
     return sorted(found, key=lambda n: -found[n])
+
+
+def strip_names(text: str, names: list[str] | tuple[str, ...]) -> str:
+    """`text` without the words that spell these names (and the particles just before them)."""
+    name_words = [w for n in names for w in fold(n).replace("-", " ").split() if w not in PARTICLES]
+    tokens = re.findall(r"\S+", text)
+    drop = [False] * len(tokens)
+    for i, tok in enumerate(tokens):
+        core = fold(tok)
+        if core and any(_ratio(core, w, MATCH) >= MATCH for w in name_words if len(w) >= 3):
+            drop[i] = True
+            j = i - 1
+            while j >= 0 and fold(tokens[j]) in PARTICLES:
+                drop[j] = True
+                j -= 1
+    kept = [t for t, d in zip(tokens, drop) if not d]
+    return " ".join(kept) if kept else text

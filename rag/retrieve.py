@@ -14,7 +14,7 @@ import numpy as np
 
 from .embed import Encoder
 from .errors import RagError
-from .experts import resolve
+from .experts import mentioned, resolve, strip_names
 from .store import StoredIndex
 from .types import Hit
 
@@ -58,11 +58,14 @@ def fuse(bm25: np.ndarray, dense: np.ndarray, method: Fusion, weight: float) -> 
 class Retriever:
     """Searches one loaded index version."""
 
-    def __init__(self, index: StoredIndex, encoder: Encoder, weight: float = 0.5, fusion: Fusion = "hybrid") -> None:
+    def __init__(
+        self, index: StoredIndex, encoder: Encoder, weight: float = 0.5, fusion: Fusion = "hybrid", route_experts: bool = True
+    ) -> None:
         self.index = index
         self.encoder = encoder
         self.weight = weight
         self.fusion = fusion
+        self.route_experts = route_experts
         self.experts = tuple(sorted({e for c in index.chunks for e in c.experts}))
 
     def resolve_experts(self, name: str) -> list[str]:
@@ -85,12 +88,26 @@ class Retriever:
         return Scored(fuse(bm25, dense, self.fusion, self.weight), bm25, dense)
 
     def search(self, query: str, k: int = 5, experts: list[str] | None = None, fusion: Fusion | None = None) -> list[Hit]:
-        """Top `k` advices for `query`, best chunk first; optionally only these experts' text."""
+        """Top `k` advices for `query`, best chunk first.
+
+        With `experts`, only their text. Otherwise, when the query names experts, their
+        advices come first, ranked on the query without the names (which match every
+        chunk of their contribution alike); the remaining places go to the rest.
+        """
         if not query.strip():
             raise RagError("the query is empty")
-        scored = self.score(query)
+        named = [] if experts or not self.route_experts else mentioned(query, self.experts)
+        text = strip_names(query, named) if named else query
+        scored = self.score(text)
         fused = scored.fused if fusion is None else fuse(scored.bm25, scored.dense, fusion, self.weight)
-        return self.group(fused, k, experts)
+        if experts or not named:
+            return self.group(fused, k, experts)
+        first = self.group(fused, k, named)
+        if len(first) < k:
+            seen = {h.chunk.advice_key for h in first}
+            rest = [h for h in self.group(fused, k + len(first)) if h.chunk.advice_key not in seen]
+            first += rest[: k - len(first)]
+        return [Hit(i, h.score, h.chunk, h.context) for i, h in enumerate(first, start=1)]
 
     def group(self, scores: np.ndarray, k: int, experts: list[str] | None = None) -> list[Hit]:
         """Rank advices by their best chunk; the advice's other chunks become context."""

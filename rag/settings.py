@@ -37,8 +37,12 @@ class Settings:
                 s = replace(s, **{attr: Path(env[var])})
         if env.get("RAG_EMBEDDING_MODEL"):
             s = replace(s, embedding_model=env["RAG_EMBEDDING_MODEL"])
-        ints = {"RAG_CHUNK_WORDS": "chunk_words", "RAG_CHUNK_OVERLAP": "chunk_overlap_sentences",
-                "RAG_TOP_K": "top_k", "RAG_THREADS": "threads"}
+        ints = {
+            "RAG_CHUNK_WORDS": "chunk_words",
+            "RAG_CHUNK_OVERLAP": "chunk_overlap_sentences",
+            "RAG_TOP_K": "top_k",
+            "RAG_THREADS": "threads",
+        }
         for var, attr in ints.items():
             if env.get(var):
                 s = replace(s, **{attr: int(env[var])})

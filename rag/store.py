@@ -149,7 +149,9 @@ def cleanup(index_dir: Path) -> None:
     live = current_version(index_dir)
     for p in index_dir.glob(".tmp-v*"):
         shutil.rmtree(p, ignore_errors=True)
-    versions = sorted((p for p in index_dir.glob("v*") if p.is_dir()), key=lambda p: int(p.name[1:]) if p.name[1:].isdigit() else 0)
+    versions = sorted(
+        (p for p in index_dir.glob("v*") if p.is_dir()), key=lambda p: int(p.name[1:]) if p.name[1:].isdigit() else 0
+    )
     keep = {p.name for p in versions[-KEEP_VERSIONS:]} | ({live} if live else set())
     for p in versions:
         if p.name not in keep:
@@ -198,7 +200,9 @@ def load(index_dir: Path, embedding_model: str | None = None, dimension: int | N
         if not p.is_file() or sha256_file(p) != digest:
             raise IndexCorruptError(f"index file {p} is missing or damaged; {REBUILD_HINT}")
     try:
-        chunks = tuple(Chunk.from_dict(json.loads(line)) for line in (root / "chunks.jsonl").read_text(encoding="utf-8").splitlines())
+        chunks = tuple(
+            Chunk.from_dict(json.loads(line)) for line in (root / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+        )
         vectors = np.load(root / "vectors.npy", allow_pickle=False)
         dense = faiss.read_index(str(root / "dense.faiss"))
         bm25 = Bm25.load(root / "bm25")

@@ -79,7 +79,7 @@ def toc_entries(lines: list[str]) -> list[TocEntry]:
 
 
 def split_experts(group: str) -> tuple[str, ...]:
-    """"A - B - C" -> names; a one-word part is a double surname ("Stolk - Luyten")."""
+    """ "A - B - C" -> names; a one-word part is a double surname ("Stolk - Luyten")."""
     parts = [p.strip() for p in group.split(" - ") if p.strip()]
     names: list[str] = []
     for p in parts:

@@ -1,0 +1,68 @@
+"""Cleaning rules on small literal inputs."""
+
+from rag.clean import (
+    Block,
+    clean_blocks,
+    is_footer,
+    join_split_words,
+    merge_continuations,
+    normalize_name,
+    to_blocks,
+    vocabulary,
+)
+
+TITLE = "Ongefilterde expertadviezen voor de digitale overheid"
+
+
+def test_page_footer_is_dropped():
+    assert is_footer("12 - Ongefilterde expertadviezen voor de digitale overheid", TITLE)
+    assert not is_footer("12 - Iets anders", TITLE)
+    blocks = to_blocks(["Eerste zin.", "", f"12 - {TITLE}", "", "Tweede zin."], doc_title=TITLE)
+    assert [b.text for b in blocks] == ["Eerste zin.", "Tweede zin."]
+
+
+def test_word_split_across_page_break_is_joined():
+    lines = ["Denen zien geen individu-", "", "", "", "ele diensten, maar één identiteit."]
+    blocks = clean_blocks(lines, vocabulary(" ".join(lines)))
+    assert [b.text for b in blocks] == ["Denen zien geen individuele diensten, maar één identiteit."]
+
+
+def test_hyphen_kept_when_the_document_writes_the_compound():
+    vocab = vocabulary("één data-infrastructuur van en voor de zorg")
+    assert join_split_words("Eén data-\ninfrastructuur", vocab) == "Eén data-infrastructuur"
+    assert join_split_words("informatie- wetgeving", vocab) == "informatiewetgeving"
+
+
+def test_hyphen_before_conjunction_is_an_elision_not_a_break():
+    assert join_split_words("ontwerp- en ontwikkeltraject", frozenset()) == "ontwerp- en ontwikkeltraject"
+    assert join_split_words("wet- en regelgeving", frozenset()) == "wet- en regelgeving"
+
+
+def test_pull_quote_is_removed_but_italic_role_is_kept():
+    lines = ["*Hoogleraar Universiteit Twente*", "", "*“Dit herhaalt de tekst”*", "", "Gewone tekst."]
+    blocks = clean_blocks(lines, frozenset())
+    assert [(b.text, b.italic) for b in blocks] == [("Hoogleraar Universiteit Twente", True), ("Gewone tekst.", False)]
+
+
+def test_paragraph_cut_by_page_break_is_merged_only_when_it_continues():
+    a = Block("text", "Dit is een zin die doorloopt naar de", 1)
+    b = Block("text", "volgende pagina.", 3)
+    c = Block("text", "Nieuwe alinea.", 5)
+    merged = merge_continuations([a, b, c])
+    assert [m.text for m in merged] == ["Dit is een zin die doorloopt naar de volgende pagina.", "Nieuwe alinea."]
+
+
+def test_hard_breaks_join_and_bullets_keep_their_lines():
+    lines = ["Vincent  ", "Homburg", "", "- **Eén:** eerste", "- **Twee:** tweede"]
+    blocks = clean_blocks(lines, frozenset())
+    assert blocks[0].text == "Vincent Homburg"
+    assert blocks[1].text == "- Eén: eerste\n- Twee: tweede"
+
+
+def test_headings_are_blocks_with_levels():
+    blocks = to_blocks(["#### 4 Stimuleer de digitale publieke ruimte", "tekst"])
+    assert (blocks[0].kind, blocks[0].level, blocks[0].text) == ("heading", 4, "4 Stimuleer de digitale publieke ruimte")
+
+
+def test_normalize_name_joins_double_surnames():
+    assert normalize_name("Nicole Stolk - Luyten") == "Nicole Stolk-Luyten"

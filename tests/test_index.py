@@ -1,0 +1,184 @@
+"""Build -> store -> load -> search with a fake encoder; incremental builds and index faults."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rag import store
+from rag.build import build, read_corpus, staleness
+from rag.errors import BuildLockedError, CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from rag.retrieve import Retriever
+
+
+def _retriever(settings, encoder):
+    return Retriever(store.load(settings.index_dir, encoder.model_id), encoder)
+
+
+def test_build_counts_and_round_trip(workspace, fake_encoder):
+    report = build(workspace, fake_encoder)
+    assert (report.documents, report.contributions, report.experts, report.advices) == (1, 16, 20, 65)
+    assert report.embedded == report.chunks and report.reused == 0
+    loaded = store.load(workspace.index_dir, fake_encoder.model_id)
+    assert len(loaded.chunks) == report.chunks == loaded.vectors.shape[0]
+    # Saved vectors are exactly what the encoder gives for the embed texts.
+    again = fake_encoder.encode([c.embed_text for c in loaded.chunks], "passage")
+    assert np.allclose(again, loaded.vectors)
+    hits = Retriever(loaded, fake_encoder).search("lemming digitale afgrond Europese dimensie", k=3)
+    assert (hits[0].chunk.experts, hits[0].chunk.advice) == (("Vincent Homburg",), 2)
+    assert [h.rank for h in hits] == [1, 2, 3]
+
+
+def test_search_groups_by_advice_and_filters_by_expert(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    r = _retriever(workspace, fake_encoder)
+    hits = r.search("energietransitie bouwstenen data", k=5)
+    keys = [h.chunk.advice_key for h in hits]
+    assert len(keys) == len(set(keys))
+    for h in hits:
+        assert all(c.advice_key == h.chunk.advice_key for c in h.context)
+    only = r.search("data", k=5, experts=r.resolve_experts("hoff"))
+    assert only and all(h.chunk.experts == ("Martin Hoff",) for h in only)
+
+
+def test_named_expert_comes_first(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    hits = _retriever(workspace, fake_encoder).search("Wat zegt Hawre Rahimi over de begroting?", k=5)
+    assert hits[0].chunk.experts == ("Hawre Rahimi",)
+
+
+def test_incremental_build_embeds_only_the_edited_advice(workspace, fake_encoder):
+    first = build(workspace, fake_encoder)
+    doc = next(workspace.data_dir.glob("*.md"))
+    doc.write_text(doc.read_text(encoding="utf-8").replace("als een lemming", "als een pinguïn"), encoding="utf-8")
+    before = fake_encoder.embedded
+    second = build(workspace, fake_encoder)
+    assert second.chunks == first.chunks
+    assert 1 <= second.embedded <= 3 and fake_encoder.embedded - before == second.embedded
+    assert second.reused == second.chunks - second.embedded
+    assert second.changes.advices_changed == [
+        "Vincent Homburg: advies 2 (Betrek ook Europese dimensie van digitale dienstverlening)"
+    ]
+    texts = " ".join(c.text for c in store.load(workspace.index_dir).chunks)
+    assert "pinguïn" in texts and "als een lemming" not in texts
+
+
+def test_full_build_embeds_everything_again(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    report = build(workspace, fake_encoder, full=True)
+    assert report.embedded == report.chunks and report.reused == 0
+
+
+def test_deleted_advice_is_gone_and_reported(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    doc = next(workspace.data_dir.glob("*.md"))
+    text = doc.read_text(encoding="utf-8")
+    start = text.index("### 5 Prioriteer digitalisering en verhoog budgetten")
+    end = text.index("# Britt Hoppenbrouwers")
+    doc.write_text(text[:start] + text[end:], encoding="utf-8")
+    report = build(workspace, fake_encoder)
+    assert report.advices == 64 and report.removed >= 1
+    assert any("Rudy van Belkom: advies 5" in a for a in report.changes.advices_removed)
+    assert any("advice 5" in w for w in report.warnings)  # the TOC still lists it
+    chunks = store.load(workspace.index_dir).chunks
+    assert not any(c.experts == ("Rudy van Belkom",) and c.advice == 5 for c in chunks)
+
+
+def test_new_plain_document_is_indexed_and_cited_by_section(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    (workspace.data_dir / "notities.md").write_text(
+        "# Notities\n\n## Quantumcomputers\n\nQuantumcomputers breken oude encryptie.\n", encoding="utf-8"
+    )
+    report = build(workspace, fake_encoder)
+    assert report.documents == 2 and report.changes.documents_added == ["notities.md"]
+    hits = _retriever(workspace, fake_encoder).search("quantumcomputers encryptie", k=1)
+    assert hits[0].chunk.document == "notities.md" and hits[0].chunk.section == "Quantumcomputers"
+    assert hits[0].to_dict()["experts"] == [] and hits[0].to_dict()["section"] == "Quantumcomputers"
+
+
+def test_malformed_files_are_skipped_by_name(workspace, fake_encoder):
+    (workspace.data_dir / "leeg.md").write_text("   \n", encoding="utf-8")
+    (workspace.data_dir / "kapot.md").write_bytes(b"\xff\xfe\x00binary")
+    report = build(workspace, fake_encoder)
+    assert set(report.skipped) == {"leeg.md", "kapot.md"}
+    assert report.documents == 1 and report.advices == 65
+
+
+def test_empty_corpus_is_a_clear_error_and_keeps_the_index(workspace, fake_encoder, tmp_path):
+    build(workspace, fake_encoder)
+    version = store.current_version(workspace.index_dir)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(CorpusError, match="no usable"):
+        build(replace(workspace, data_dir=empty), fake_encoder)
+    assert store.current_version(workspace.index_dir) == version
+    with pytest.raises(CorpusError, match="does not exist"):
+        read_corpus(tmp_path / "nope")
+
+
+def test_missing_index(workspace):
+    with pytest.raises(IndexMissingError, match="rag build"):
+        store.load(workspace.index_dir)
+
+
+def test_corrupt_index_file_is_refused(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    version = store.current_version(workspace.index_dir)
+    vectors = workspace.index_dir / version / "vectors.npy"
+    vectors.write_bytes(vectors.read_bytes()[:-100])
+    with pytest.raises(IndexCorruptError, match="vectors.npy"):
+        store.load(workspace.index_dir)
+
+
+def test_unreadable_manifest_is_refused(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    version = store.current_version(workspace.index_dir)
+    (workspace.index_dir / version / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="unreadable"):
+        store.load(workspace.index_dir)
+
+
+def test_model_and_format_mismatch_is_refused(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    with pytest.raises(IndexMismatchError, match="fake-hash-64"):
+        store.load(workspace.index_dir, embedding_model="another-model")
+    with pytest.raises(IndexMismatchError, match="64-dimensional"):
+        store.load(workspace.index_dir, dimension=384)
+    version = store.current_version(workspace.index_dir)
+    path = workspace.index_dir / version / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**data, "format_version": 999}), encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match="format 999"):
+        store.load(workspace.index_dir)
+
+
+def test_second_build_is_refused_while_locked(workspace, fake_encoder):
+    with store.build_lock(workspace.index_dir):
+        with pytest.raises(BuildLockedError, match="another build"):
+            build(workspace, fake_encoder)
+
+
+def test_new_version_replaces_old_and_old_versions_are_cleaned(workspace, fake_encoder):
+    versions = []
+    for _ in range(4):
+        build(workspace, fake_encoder, full=True)
+        versions.append(store.current_version(workspace.index_dir))
+    assert len(set(versions)) == 4
+    on_disk = sorted(p.name for p in workspace.index_dir.glob("v*"))
+    assert on_disk == sorted(versions[-store.KEEP_VERSIONS :])
+
+
+def test_staleness(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    _, manifest = store.read_manifest(workspace.index_dir)
+    assert staleness(workspace, manifest).up_to_date
+    (workspace.data_dir / "nieuw.md").write_text("# Nieuw\n\nTekst.\n", encoding="utf-8")
+    stale = staleness(workspace, manifest)
+    assert not stale.up_to_date and stale.added == ["nieuw.md"]
+
+
+def test_build_never_modifies_the_corpus(workspace, fake_encoder):
+    before = {p.name: p.read_bytes() for p in workspace.data_dir.iterdir()}
+    build(workspace, fake_encoder)
+    assert {p.name: p.read_bytes() for p in workspace.data_dir.iterdir()} == before
