@@ -150,6 +150,79 @@ def _search_batch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _pipeline(settings: Settings):
+    from .embed import load_encoder
+    from .generate import load_generator
+    from .pipeline import Pipeline
+
+    return Pipeline(settings, load_encoder(settings), load_generator(settings))
+
+
+def _print_answer(result: dict) -> None:
+    print(result["answer"])
+    for c in result["citations"]:
+        where = f"{', '.join(c['experts'])}, advies {c['advice']}: {c['advice_title']}" if c["experts"] else c.get("section", "")
+        print(f"  {c['label']} {where}\n      “{c['quote']}”")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.input:
+        if not args.output:
+            raise SystemExit(_usage_error("rag ask --input needs --output"))
+        rows = _read_jsonl(args.input)
+        pipeline = _pipeline(settings)
+        with open(args.output, "w", encoding="utf-8") as out:
+            for row in rows:
+                try:
+                    result = {"id": row.get("id"), **pipeline.ask(str(row["question"])).to_dict()}
+                except RagError as e:
+                    result = {"id": row.get("id"), "question": row["question"], "error": str(e)}
+                out.write(json.dumps(result, ensure_ascii=False) + "\n")
+                out.flush()
+        return 0
+    if not args.question:
+        raise SystemExit(_usage_error("rag ask: give a QUESTION or --input FILE"))
+    result = _pipeline(settings).ask(args.question).to_dict()
+    if args.json:
+        _print_json(result)
+    else:
+        _print_answer(result)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import run, score
+    from .metrics import read_gold
+
+    settings = _settings(args)
+    try:
+        gold = read_gold(args.gold)
+    except (OSError, ValueError) as e:
+        raise RagError(f"cannot read gold file {args.gold}: {e}") from None
+    progress = _terminal_progress()
+    pipeline = _pipeline(settings)
+    pipeline.warm_up()  # latency figures are per question, not model loading
+    rows = run(pipeline, gold, (lambda i, n: progress("asking", i, n)) if progress else None)
+    if progress:
+        sys.stderr.write("\r\033[K")
+    metrics = score(rows)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            for r in rows:
+                row = {
+                    "id": r.question.get("id"),
+                    **(r.answer.to_dict() if r.answer else {"question": r.question["question"], "error": r.error}),
+                }
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if args.json:
+        _print_json(metrics)
+        return 0
+    for key, value in metrics.items():
+        print(f"{key:<30} {value}")
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from .build import staleness
     from .store import read_manifest
@@ -218,6 +291,21 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--output", help="JSONL file for the batch results")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
+
+    a = sub.add_parser("ask", help="answer a question with cited advices")
+    a.add_argument("question", nargs="?")
+    a.add_argument("--index")
+    a.add_argument("--input", help="JSONL file of {id, question} to answer in one run")
+    a.add_argument("--output", help="JSONL file for the batch answers")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_ask)
+
+    e = sub.add_parser("eval", help="score retrieval and answers on a gold file")
+    e.add_argument("gold")
+    e.add_argument("--index")
+    e.add_argument("--output", help="also write every answer to this JSONL file")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_eval)
 
     i = sub.add_parser("info", help="show the index and whether it matches the corpus")
     i.add_argument("--index")

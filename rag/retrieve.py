@@ -23,6 +23,16 @@ RRF_K = 60
 
 
 @dataclass(frozen=True, slots=True)
+class Query:
+    """A query made ready for scoring."""
+
+    original: str
+    text: str  # what is scored: the query without the expert names it contains
+    named: tuple[str, ...]  # experts the query names
+    vector: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
 class Scored:
     """Per-chunk scores of one query, before grouping."""
 
@@ -87,22 +97,34 @@ class Retriever:
         dense[ids[0][valid]] = sims[0][valid]
         return Scored(fuse(bm25, dense, self.fusion, self.weight), bm25, dense)
 
-    def search(self, query: str, k: int = 5, experts: list[str] | None = None, fusion: Fusion | None = None) -> list[Hit]:
+    def prepare(self, query: str, experts: list[str] | None = None) -> Query:
+        """Experts the query names, the text to score (without those names) and its vector."""
+        if not query.strip():
+            raise RagError("the query is empty")
+        named = [] if experts or not self.route_experts else mentioned(query, self.experts)
+        text = strip_names(query, named) if named else query
+        return Query(query, text, tuple(named), self.encoder.encode([text], "query")[0])
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        experts: list[str] | None = None,
+        fusion: Fusion | None = None,
+        prepared: Query | None = None,
+    ) -> list[Hit]:
         """Top `k` advices for `query`, best chunk first.
 
         With `experts`, only their text. Otherwise, when the query names experts, their
         advices come first, ranked on the query without the names (which match every
         chunk of their contribution alike); the remaining places go to the rest.
         """
-        if not query.strip():
-            raise RagError("the query is empty")
-        named = [] if experts or not self.route_experts else mentioned(query, self.experts)
-        text = strip_names(query, named) if named else query
-        scored = self.score(text)
+        q = prepared or self.prepare(query, experts)
+        scored = self.score(q.text, q.vector)
         fused = scored.fused if fusion is None else fuse(scored.bm25, scored.dense, fusion, self.weight)
-        if experts or not named:
+        if experts or not q.named:
             return self.group(fused, k, experts)
-        first = self.group(fused, k, named)
+        first = self.group(fused, k, list(q.named))
         if len(first) < k:
             seen = {h.chunk.advice_key for h in first}
             rest = [h for h in self.group(fused, k + len(first)) if h.chunk.advice_key not in seen]

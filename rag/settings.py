@@ -25,6 +25,14 @@ class Settings:
     top_k: int = 5
     fusion_weight: float = 0.5  # share of the lexical (BM25) score in the hybrid score
     threads: int = 2
+    # Generation: "llama" (packaged Qwen2.5-Coder-1.5B GGUF), "openai" (any OpenAI-compatible
+    # endpoint), "transformers" (a local causal LM directory) or "extractive" (no model).
+    generator: str = "llama"
+    generator_model: str = ""  # GGUF path (llama), model name (openai) or directory (transformers)
+    generator_url: str = ""  # base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1
+    generator_api_key: str = ""
+    max_answer_tokens: int = 110
+    max_question_chars: int = 1000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -44,6 +52,18 @@ class Settings:
             "RAG_THREADS": "threads",
         }
         for var, attr in ints.items():
+            if env.get(var):
+                s = replace(s, **{attr: int(env[var])})
+        strings = {
+            "RAG_GENERATOR": "generator",
+            "RAG_GENERATOR_MODEL": "generator_model",
+            "RAG_GENERATOR_URL": "generator_url",
+            "RAG_GENERATOR_API_KEY": "generator_api_key",
+        }
+        for var, attr in strings.items():
+            if env.get(var):
+                s = replace(s, **{attr: env[var]})
+        for var, attr in {"RAG_MAX_ANSWER_TOKENS": "max_answer_tokens", "RAG_MAX_QUESTION_CHARS": "max_question_chars"}.items():
             if env.get(var):
                 s = replace(s, **{attr: int(env[var])})
         if env.get("RAG_FUSION_WEIGHT"):

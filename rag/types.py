@@ -125,3 +125,51 @@ class Hit:
         if c.section or not c.experts:
             d["section"] = c.section
         return d
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    label: str  # "[1]"
+    chunk: Chunk
+    quote: str  # the passage sentence(s) that support the cited answer text
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        d = {
+            "label": self.label,
+            "experts": list(c.experts),
+            "advice": c.advice,
+            "advice_title": c.advice_title,
+            "chunk_id": c.chunk_id,
+            "quote": self.quote,
+            "document": c.document,
+        }
+        if c.section or not c.experts:
+            d["section"] = c.section
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    language: str
+    generator: str
+    timings: dict[str, float] = field(default_factory=dict)
+    related: tuple[Hit, ...] = ()  # closest advices offered with a refusal, not claimed as an answer
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "hits": [h.to_dict() for h in self.hits],
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+            "generator": self.generator,
+            "language": self.language,
+            "related": [h.to_dict() for h in self.related],
+        }

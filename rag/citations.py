@@ -1,0 +1,183 @@
+"""Citations as data, both directions: parsing what the model wrote, checking every
+sentence against the numbered sources, attaching, re-attributing or dropping, and
+renumbering the survivors so each `[n]` has exactly one citation pointing at a hit.
+
+Support is a calibrated score per (answer sentence, source): the larger of the
+rarity-weighted share of the sentence's content words found in a source sentence,
+and the scaled embedding similarity (which also carries English answers to Dutch
+sources). Numbers in a sentence must occur in the source. Pure functions, except
+that the caller passes in the sentence vectors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .evidence import Idf, Source
+from .lexical import tokenize
+from .types import Citation
+
+MARKER = re.compile(r"\[\s*(\d+)\s*\]")
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=(?:\[\s*\d+\s*\]\s*)*[^\s\[])")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Cosine between an answer sentence (query-embedded) and a source sentence (passage-embedded):
+# below LOW is unrelated for this model, at HIGH and above it is a paraphrase.
+DENSE_LOW = 0.80
+DENSE_HIGH = 0.90
+SUPPORTED = 0.5
+NEAR_BEST = 0.1
+MAX_PER_SENTENCE = 3
+MIN_CLAIM_STEMS = 3  # fewer content words than this is a connective, not a claim
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str  # without markers
+    markers: tuple[int, ...]  # source numbers the model gave
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    text: str
+    sources: tuple[int, ...]  # supporting source numbers, best first
+    quotes: tuple[str, ...]  # per source, the supporting source sentence
+
+
+def split_answer(answer: str) -> list[Sentence]:
+    """Sentences of the model's answer with their `[n]` markers (a marker after the full stop
+    belongs to the sentence before it)."""
+    parts = [p.strip() for p in SENTENCE.split(answer.strip()) if p.strip()]
+    out: list[Sentence] = []
+    for part in parts:
+        lead = re.match(r"^((?:\[\s*\d+\s*\]\s*)+)", part)
+        if lead and out:
+            moved = tuple(int(n) for n in MARKER.findall(lead.group(1)))
+            out[-1] = Sentence(out[-1].text, out[-1].markers + moved)
+            part = part[lead.end() :].strip()
+            if not part:
+                continue
+        markers = tuple(int(n) for n in MARKER.findall(part))
+        text = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", part)).strip()
+        text = re.sub(r"\s{2,}", " ", text)
+        if text:
+            out.append(Sentence(text, markers))
+    return out
+
+
+def numbers_ok(sentence: str, source_text: str) -> bool:
+    """Every number the sentence states occurs in the source."""
+    wanted = {n.replace(",", ".") for n in NUMBER.findall(sentence)}
+    have = {n.replace(",", ".") for n in NUMBER.findall(source_text)}
+    return wanted <= have
+
+
+def source_context(source: Source, question: str) -> set[str]:
+    """Stems a source backs beyond its sentences: who wrote it and under which titles, and the
+    question's own words where the source's passage contains them (restating the question is no claim)."""
+    c = source.hit.chunk
+    label = set(tokenize(" ".join([*c.experts, c.advice_title, c.contribution_title, c.section])))
+    return label | (set(tokenize(question)) & set(tokenize(c.text)))
+
+
+def support_matrix(
+    sentences: Sequence[str],
+    sources: Sequence[Source],
+    idf: Idf,
+    sentence_vectors: np.ndarray | None,
+    source_vectors: Sequence[np.ndarray | None],
+    question: str = "",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Support of each answer sentence by each source (0..1), and which source sentence gave it."""
+    score = np.zeros((len(sentences), len(sources)))
+    best = np.zeros((len(sentences), len(sources)), dtype=int)
+    contexts = [source_context(s, question) for s in sources]
+    for i, sentence in enumerate(sentences):
+        stems = set(tokenize(sentence))
+        for j, source in enumerate(sources):
+            if not numbers_ok(sentence, " ".join(source.sentences)):
+                continue
+            for k, src in enumerate(source.sentences):
+                src_stems = set(tokenize(src))
+                # The context alone must not carry a sentence: it needs words of this source sentence too.
+                own = _overlap(stems - contexts[j], src_stems, idf) if stems - contexts[j] else 0.0
+                lexical = _overlap(stems, src_stems | contexts[j], idf) if own > 0 else 0.0
+                dense = 0.0
+                vecs = source_vectors[j]
+                if sentence_vectors is not None and vecs is not None:
+                    cos = float(sentence_vectors[i] @ vecs[k])
+                    dense = min(1.0, max(0.0, (cos - DENSE_LOW) / (DENSE_HIGH - DENSE_LOW)))
+                s = max(lexical, dense)
+                if s > score[i, j]:
+                    score[i, j], best[i, j] = s, k
+    return score, best
+
+
+def _overlap(stems: set[str], other: set[str], idf: Idf) -> float:
+    total = sum(idf(s) for s in stems)
+    return sum(idf(s) for s in stems & other) / total if total else 0.0
+
+
+def is_claim(sentence: str) -> bool:
+    return len(set(tokenize(sentence))) >= MIN_CLAIM_STEMS
+
+
+def verify(sentences: Sequence[Sentence], sources: Sequence[Source], score: np.ndarray, best: np.ndarray) -> list[Verified]:
+    """Keep a model's `[n]` only where source n supports the sentence; attach the best supporting
+    source where the model gave none or a wrong one; drop claims nothing supports."""
+    out: list[Verified] = []
+    numbers = [s.number for s in sources]
+    for i, sentence in enumerate(sentences):
+        given = [numbers.index(m) for m in sentence.markers if m in numbers]
+        kept = [j for j in given if score[i, j] >= SUPPORTED]
+        if not kept:
+            # Every source that supports the sentence about as well as the best one ("Estland,
+            # Denemarken en Finland" may come from three experts), at most MAX_PER_SENTENCE.
+            ranked = sorted(range(len(sources)), key=lambda j: -score[i, j])
+            top = score[i, ranked[0]] if ranked else 0.0
+            kept = [j for j in ranked[:MAX_PER_SENTENCE] if score[i, j] >= max(SUPPORTED, top - NEAR_BEST)]
+        if not kept:
+            if not is_claim(sentence.text):
+                out.append(Verified(sentence.text, (), ()))  # a connective ("Kortom:"), shown uncited
+            continue  # an unsupported claim: never shown, cited or not
+        kept = list(dict.fromkeys(kept))
+        out.append(
+            Verified(sentence.text, tuple(numbers[j] for j in kept), tuple(sources[j].sentences[best[i, j]] for j in kept))
+        )
+    # Connectives only make sense next to claims.
+    if not any(v.sources for v in out):
+        return []
+    return out
+
+
+def render(verified: Sequence[Verified], sources: Sequence[Source]) -> tuple[str, list[Citation]]:
+    """Answer text with labels renumbered 1..n in order of first use, and one citation per label."""
+    by_number = {s.number: s for s in sources}
+    label_of: dict[int, int] = {}
+    quotes: dict[int, list[str]] = {}
+    parts: list[str] = []
+    for v in verified:
+        labels = []
+        for number, quote in zip(v.sources, v.quotes):
+            label_of.setdefault(number, len(label_of) + 1)
+            labels.append(label_of[number])
+            q = quotes.setdefault(number, [])
+            if quote not in q:
+                q.append(quote)
+        parts.append(_with_labels(v.text, labels))
+    citations = [
+        Citation(f"[{label}]", by_number[number].hit.chunk, " ".join(quotes[number]))
+        for number, label in sorted(label_of.items(), key=lambda kv: kv[1])
+    ]
+    return " ".join(parts), citations
+
+
+def _with_labels(sentence: str, labels: Sequence[int]) -> str:
+    if not labels:
+        return sentence
+    marks = "".join(f"[{n}]" for n in labels)
+    m = re.search(r"[.!?]+$", sentence)
+    return f"{sentence[: m.start()]} {marks}{m.group(0)}" if m else f"{sentence} {marks}"

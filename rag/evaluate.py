@@ -1,0 +1,97 @@
+"""Runs gold questions through the pipeline and scores retrieval and answers.
+
+Owns the answer metrics (citation precision and hit rate, must-mention, refusals,
+latency); the matching rule and retrieval metrics live in `metrics`.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .metrics import Ref, matches, retrieval_scores
+from .pipeline import Pipeline
+from .types import Answer
+
+
+@dataclass(frozen=True, slots=True)
+class EvalRow:
+    question: dict
+    answer: Answer | None
+    error: str
+    ranked: list[tuple[tuple[str, ...], int]]  # top-10 retrieval as (experts, advice)
+
+
+def _pct(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def run(pipeline: Pipeline, gold: Sequence[dict], progress: Callable[[int, int], None] | None = None) -> list[EvalRow]:
+    rows = []
+    for i, q in enumerate(gold):
+        if progress:
+            progress(i, len(gold))
+        retriever = pipeline.index.current().retriever
+        ranked = [(h.chunk.experts, h.chunk.advice) for h in retriever.search(q["question"], k=10)]
+        try:
+            rows.append(EvalRow(q, pipeline.ask(q["question"]), "", ranked))
+        except Exception as e:  # one failing question must not stop the evaluation
+            rows.append(EvalRow(q, None, f"{type(e).__name__}: {e}", ranked))
+    return rows
+
+
+def score(rows: Sequence[EvalRow]) -> dict:
+    retrieval = retrieval_scores([(r.question, r.ranked) for r in rows]).to_dict()
+    answerable = [r for r in rows if r.question.get("gold")]
+    unanswerable = [r for r in rows if not r.question.get("gold")]
+    cited = correct = hit = 0
+    mention_shares: list[float] = []
+    multi_ok: list[bool] = []
+    false_refusals = 0
+    english_in_english = []
+    for r in answerable:
+        a = r.answer
+        if a is None:
+            mention_shares.append(0.0)
+            continue
+        refs = [Ref.from_dict(g) for g in r.question["gold"]] + [Ref.from_dict(g) for g in r.question.get("also_ok", [])]
+        gold = [Ref.from_dict(g) for g in r.question["gold"]]
+        good = [c for c in a.citations if any(matches(g, c.chunk.experts, c.chunk.advice) for g in refs)]
+        cited += len(a.citations)
+        correct += len(good)
+        hit += any(any(matches(g, c.chunk.experts, c.chunk.advice) for g in gold) for c in a.citations)
+        false_refusals += a.refused
+        words = r.question.get("must_mention", [])
+        low = a.text.lower()
+        if words:
+            mention_shares.append(sum(any(alt in low for alt in w.split("|")) for w in words) / len(words))
+        if r.question.get("min_gold_hits"):
+            found = sum(any(matches(g, c.chunk.experts, c.chunk.advice) for c in a.citations) for g in gold)
+            multi_ok.append(found >= r.question["min_gold_hits"])
+        if r.question.get("lang") == "en":
+            english_in_english.append(a.language == "en")
+    answers = [r.answer for r in rows if r.answer is not None]
+    first = [a.timings.get("first_token_ms", 0.0) for a in answers]
+    total = [a.timings.get("total_ms", 0.0) for a in answers]
+    retrieval["answerable_questions"] = retrieval.pop("questions")
+    return {
+        "questions": len(rows),
+        "errors": sum(1 for r in rows if r.answer is None),
+        **retrieval,
+        "citation_precision": round(correct / cited, 3) if cited else 0.0,
+        "citation_hit_rate": round(hit / len(answerable), 3) if answerable else 0.0,
+        "must_mention_rate": round(statistics.mean(mention_shares), 3) if mention_shares else 0.0,
+        "multi_min_gold_hits_rate": round(sum(multi_ok) / len(multi_ok), 3) if multi_ok else 0.0,
+        "refusal_rate_unanswerable": round(sum(bool(r.answer and r.answer.refused) for r in unanswerable) / len(unanswerable), 3)
+        if unanswerable
+        else 0.0,
+        "false_refusals": false_refusals,
+        "english_answered_in_english": f"{sum(english_in_english)}/{len(english_in_english)}",
+        "latency_first_token_ms": {"p50": round(_pct(first, 0.5)), "p95": round(_pct(first, 0.95))},
+        "latency_total_ms": {"p50": round(_pct(total, 0.5)), "p95": round(_pct(total, 0.95))},
+        "generator": answers[0].generator if answers else "",
+    }

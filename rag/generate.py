@@ -1,0 +1,234 @@
+"""Text generators behind one small streaming protocol: `Generator.stream(messages)`.
+
+Owns the backends and their loading: llama.cpp on the packaged GGUF (default), any
+OpenAI-compatible chat endpoint, a local transformers causal LM, and an extractive
+backend without a model. The prompt is built by `prompt`; what the answer may claim
+is decided afterwards by `citations`, never trusted to the model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from .errors import ModelUnavailableError, RagError
+from .settings import Settings
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+SOURCE_LINE = re.compile(r"^\[(\d+)\] \([^)]*\) (.+)$", re.M)
+
+
+class GenerationError(RagError):
+    """The generator backend failed while answering."""
+
+
+class Generator(Protocol):
+    name: str
+
+    def stream(self, messages: list[Message], max_tokens: int = 160) -> Iterator[str]:
+        """Yield the answer text piece by piece."""
+        ...
+
+
+class LlamaCppGenerator:
+    """llama.cpp via llama-cpp-python; the fixed system prompt stays in its prefix cache."""
+
+    def __init__(self, model_path: Path, threads: int = 2, context: int = 2048) -> None:
+        self.model_path = model_path
+        self.threads = threads
+        self.context = context
+        self.name = f"llama.cpp/{model_path.name}"
+        self._llm = None
+        self._lock = threading.Lock()  # one generation at a time: 2 cores, one KV cache
+
+    def _load(self):
+        if self._llm is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise ModelUnavailableError("the llama.cpp backend needs llama-cpp-python: pip install -e '.[llm]'") from None
+            self._llm = Llama(
+                model_path=str(self.model_path),
+                n_ctx=self.context,
+                n_threads=self.threads,
+                n_threads_batch=self.threads,
+                n_batch=512,
+                verbose=False,
+            )
+        return self._llm
+
+    def warm_up(self, messages: list[Message]) -> None:
+        """Evaluate the prompt prefix once so the first question starts from the cache."""
+        list(self.stream(messages, max_tokens=1))
+
+    def stream(self, messages: list[Message], max_tokens: int = 160) -> Iterator[str]:
+        with self._lock:
+            llm = self._load()
+            try:
+                for part in llm.create_chat_completion(
+                    messages=messages, stream=True, max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.05
+                ):
+                    text = part["choices"][0].get("delta", {}).get("content")
+                    if text:
+                        yield text
+            except (RuntimeError, ValueError) as e:
+                raise GenerationError(f"llama.cpp failed: {e}") from None
+
+
+class OpenAICompatibleGenerator:
+    """Any server with an OpenAI-style /chat/completions endpoint (vLLM, llama.cpp server, TGI…)."""
+
+    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 120.0) -> None:
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.model = model
+        self.api_key = api_key
+        self.timeout = timeout
+        self.name = f"openai-compatible/{model}@{base_url}"
+
+    def stream(self, messages: list[Message], max_tokens: int = 160) -> Iterator[str]:
+        body = json.dumps(
+            {"model": self.model, "messages": messages, "stream": True, "max_tokens": max_tokens, "temperature": 0.0}
+        ).encode("utf-8")
+        headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                for raw in response:
+                    line = raw.decode("utf-8").strip()
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        return
+                    choice = (json.loads(data).get("choices") or [{}])[0]
+                    text = (choice.get("delta") or {}).get("content") or (choice.get("message") or {}).get("content")
+                    if text:
+                        yield text
+        except urllib.error.HTTPError as e:
+            raise GenerationError(f"generator endpoint {self.url} answered HTTP {e.code}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            raise GenerationError(f"generator endpoint {self.url} is unreachable ({reason})") from None
+        except ValueError:
+            raise GenerationError(f"generator endpoint {self.url} sent a malformed stream") from None
+
+
+class TransformersGenerator:
+    """A local Hugging Face causal LM directory (for machines with a GPU or time to spare)."""
+
+    def __init__(self, path: str, threads: int = 2) -> None:
+        self.path = path
+        self.threads = threads
+        self.name = f"transformers/{Path(path).name}"
+        self._model = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        if self._model is None:
+            try:
+                import torch
+                from transformers import AutoModelForCausalLM, AutoTokenizer
+            except ImportError:
+                raise ModelUnavailableError("the transformers backend needs torch and transformers: pip install -e .") from None
+            torch.set_num_threads(self.threads)
+            try:
+                self._tokenizer = AutoTokenizer.from_pretrained(self.path)
+                self._model = AutoModelForCausalLM.from_pretrained(self.path)
+            except OSError as e:
+                raise ModelUnavailableError(f"cannot load generator model {self.path!r}: {e}") from None
+            self._model.eval()
+        return self._model, self._tokenizer
+
+    def stream(self, messages: list[Message], max_tokens: int = 160) -> Iterator[str]:
+        from transformers import TextIteratorStreamer
+
+        with self._lock:
+            model, tok = self._load()
+            if getattr(tok, "chat_template", None):
+                prompt = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            else:
+                prompt = "\n\n".join(f"{m['role']}: {m['content']}" for m in messages) + "\n\nassistant:"
+            inputs = tok(prompt, return_tensors="pt")
+            streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
+            kwargs = dict(**inputs, streamer=streamer, max_new_tokens=max_tokens, do_sample=False)
+            if tok.pad_token_id is None:
+                kwargs["pad_token_id"] = tok.eos_token_id
+            errors: list[BaseException] = []
+
+            def run() -> None:
+                try:
+                    model.generate(**kwargs)
+                except Exception as e:  # surfaced below, in the caller's thread
+                    errors.append(e)
+                    streamer.end()
+
+            worker = threading.Thread(target=run, daemon=True)
+            worker.start()
+            yield from (t for t in streamer if t)
+            worker.join()
+            if errors:
+                raise GenerationError(f"transformers generation failed: {errors[0]}")
+
+
+class ExtractiveGenerator:
+    """No model: the answer is the first evidence sentence of each source, cited."""
+
+    name = "extractive"
+
+    def stream(self, messages: list[Message], max_tokens: int = 160) -> Iterator[str]:
+        user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+        sources = SOURCE_LINE.findall(user.split("\n\nVraag:")[0])
+        words = 0
+        for number, text in sources[:3]:
+            sentence = re.split(r"(?<=[.!?])\s+", text.strip())[0]
+            words += len(sentence.split())
+            yield f"{sentence} [{number}] "
+            if words > max_tokens // 2:
+                break
+
+
+_cache: dict[tuple, Generator] = {}
+_cache_lock = threading.Lock()
+
+
+def load_generator(settings: Settings) -> Generator:
+    """The backend the settings choose, created once per process (models load lazily)."""
+    key = (settings.generator, settings.generator_model, settings.generator_url, str(settings.cache_dir))
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = _make(settings)
+        return _cache[key]
+
+
+def _make(settings: Settings) -> Generator:
+    kind = settings.generator
+    if kind == "llama":
+        if settings.generator_model:
+            path = Path(settings.generator_model)
+            if not path.is_file():
+                raise ModelUnavailableError(f"GGUF file {path} does not exist")
+        else:
+            from .gguf import ensure_gguf
+
+            path = ensure_gguf(settings.cache_dir / "models")
+        return LlamaCppGenerator(path, settings.threads)
+    if kind == "openai":
+        if not settings.generator_url or not settings.generator_model:
+            raise RagError("the openai backend needs RAG_GENERATOR_URL and RAG_GENERATOR_MODEL")
+        return OpenAICompatibleGenerator(settings.generator_url, settings.generator_model, settings.generator_api_key)
+    if kind == "transformers":
+        if not settings.generator_model:
+            raise RagError("the transformers backend needs RAG_GENERATOR_MODEL (a local model directory)")
+        return TransformersGenerator(settings.generator_model, settings.threads)
+    if kind == "extractive":
+        return ExtractiveGenerator()
+    raise RagError(f"unknown generator {kind!r}; choose llama, openai, transformers or extractive")

@@ -1,0 +1,63 @@
+"""Which language a question is in (Dutch or English) and the fixed texts in each.
+
+Owns language detection (function-word counts; the two languages share few) and
+the user-facing sentences the system writes itself (refusals, list answers).
+"""
+
+from __future__ import annotations
+
+import re
+
+DUTCH = frozenset(
+    "de het een en van in is dat die op te zijn voor met niet aan er om ook als bij of wat wie waarom hoe welke welk "
+    "moet moeten kan kunnen wordt worden volgens zegt vindt geeft hun haar zij hij we wij je jij u onze over naar "
+    "door nog al meer dan deze dit waar wanneer hoeveel noemt vergelijkt staan staat".split()
+)
+ENGLISH = frozenset(
+    "the a an and of in is that to are for with not on be as by or what who why how which should must can could "
+    "does do did according says say think their his her they we you our about from more than this these where when "
+    "many much mention mentions compare reveal consider".split()
+)
+
+TEXTS = {
+    "nl": {
+        "refusal": "De bundel geeft geen antwoord op deze vraag.",
+        "unknown_person": "{name} komt niet voor in de bundel, dus de bundel zegt niets over wat {name} vindt.",
+        "related": "Wat wel in de bundel staat en er het dichtst bij komt: {items}.",
+        "advice": "advies",
+        "intro": "inleiding",
+        "list": "{who} {verb} {n} adviezen:",
+        "give_one": "geeft",
+        "give_many": "geven",
+        "empty": "Stel een vraag over de bundel.",
+        "too_long": "De vraag is te lang ({n} tekens, hooguit {max}). Maak hem korter.",
+        "instruction": "Antwoord in het Nederlands.",
+        "name_experts": "Noem de experts bij naam.",
+    },
+    "en": {
+        "refusal": "The booklet does not answer this question.",
+        "unknown_person": "{name} does not appear in the booklet, so it says nothing about {name}'s views.",
+        "related": "The closest the booklet comes: {items}.",
+        "advice": "advice",
+        "intro": "introduction",
+        "list": "{who} {verb} {n} pieces of advice:",
+        "give_one": "gives",
+        "give_many": "give",
+        "empty": "Please ask a question about the booklet.",
+        "too_long": "The question is too long ({n} characters, at most {max}). Please shorten it.",
+        "instruction": "Answer in English.",
+        "name_experts": "Name the experts.",
+    },
+}
+
+
+def detect(text: str) -> str:
+    """ "nl" or "en"; Dutch when undecided (the booklet's language)."""
+    words = re.findall(r"[a-zà-ÿ']+", text.lower())
+    nl = sum(w in DUTCH for w in words)
+    en = sum(w in ENGLISH for w in words)
+    return "en" if en > nl else "nl"
+
+
+def text(lang: str, key: str, **kwargs: object) -> str:
+    return TEXTS.get(lang, TEXTS["nl"])[key].format(**kwargs)

@@ -1,0 +1,250 @@
+"""Answers a question: the one place that orders the stages and yields events.
+
+Events, in order: `Retrieved` (the passages, before generation starts), `Token`s
+(the model's raw text as it streams), then `Final` (the verified answer: only
+supported sentences, each cited, renumbered). The system, not the model, decides
+citations and refusals. Structure questions ("welke adviezen geeft X?", "advies 3
+van X") are answered from the parsed structure without the model.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from . import citations as cit
+from . import evidence
+from .clean import fold
+from .embed import Encoder
+from .errors import InvalidQuestionError
+from .experts import PARTICLES
+from .generate import Generator
+from .language import detect, text
+from .lexical import tokenize
+from .live import LiveIndex, Snapshot
+from .prompt import build_messages
+from .settings import Settings
+from .types import Answer, Chunk, Citation, Hit
+
+K = 5
+ABOUT_THE_QUESTION = 0.3  # share of the question's (rarity-weighted) words a quoted sentence must have
+RELATED = 2
+QUANTITY = re.compile(r"\b(hoeveel|hoe hoog|hoe groot|how many|how much|how high)\b", re.I)
+COMPOUND = re.compile(r",\s*(en|and)\s+\w+", re.I)  # "waarom …, en hoe hoog …": two questions in one
+MULTI = re.compile(r"\b(welke experts|wie van de experts|which experts|what experts)\b", re.I)
+LISTING = re.compile(
+    r"\b(welke|wat zijn|noem|geef|which|what are|list)\b.{0,40}\b(adviezen|maatregelen|pijlers|aanbevelingen|voorstellen|"
+    r"advices|advice|recommendations|measures|pillars|proposals)\b",
+    re.I,
+)
+ADVICE_NUMBER = re.compile(
+    r"\b(?:advies|advice|aanbeveling|recommendation|pijler)\s*(?:nr\.?|nummer|number|no\.?)?\s*(\d{1,2})\b", re.I
+)
+# "volgens X", "wat vindt X", "according to X": a person whose views are asked about.
+PERSON_FRAME = re.compile(
+    r"\b(?:volgens|vindt|vinden|zegt|zeggen|denkt|stelt|meent|schrijft|according to|does|did|says|thinks?)\s+"
+    r"((?:[A-Z][\w'’-]+)(?:\s+(?:van|der|den|de|ter|ten|[A-Z][\w'’-]+)){1,3})"
+)
+FOLLOW_UP = re.compile(r"^(en|maar|ook|and|but|also)\b|\b(zij|hij|haar|zijn|hun|ze|die|dat|she|he|her|his|their|they|it)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieved:
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Final:
+    answer: Answer
+
+
+Event = Retrieved | Token | Final
+
+
+def validate(question: str, max_chars: int) -> str:
+    """The question stripped, or a clear error for empty and over-long input."""
+    q = (question or "").strip()
+    lang = detect(q)
+    if not q:
+        raise InvalidQuestionError(text(lang, "empty"))
+    if len(q) > max_chars:
+        raise InvalidQuestionError(text(lang, "too_long", n=len(q), max=max_chars))
+    return q
+
+
+def retrieval_query(question: str, history: Sequence[str]) -> str:
+    """A follow-up ("en wat zegt zij over budgetten?") is searched together with the question before it."""
+    if history and (FOLLOW_UP.search(question) or len(question.split()) <= 5):
+        return f"{history[-1]} {question}"
+    return question
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, encoder: Encoder, generator: Generator, index: LiveIndex | None = None) -> None:
+        self.settings = settings
+        self.encoder = encoder
+        self.generator = generator
+        self.index = index or LiveIndex(settings, encoder)
+
+    def warm_up(self) -> None:
+        """Load the index and both models, and put the fixed prompt prefix in the generator's cache."""
+        snap = self.index.current()
+        snap.idf, snap.vocabulary  # noqa: B018 - computed once here instead of in the first question
+        self.encoder.encode(["warm-up"], "query")
+        warm = getattr(self.generator, "warm_up", None)
+        if warm:
+            warm(build_messages("warm-up", [], "nl"))
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        """The final answer (the stream consumed)."""
+        final = None
+        for event in self.stream(question, history):
+            if isinstance(event, Final):
+                final = event.answer
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[Event]:
+        started = time.perf_counter()
+        question = validate(question, self.settings.max_question_chars)
+        lang = detect(question)
+        snap = self.index.current()  # this question stays on this version
+        retriever = snap.retriever
+        query = retrieval_query(question, history)
+        prepared = retriever.prepare(query)
+        named = list(prepared.named)
+
+        unknown = self._unknown_person(question, named, snap)
+        number = ADVICE_NUMBER.search(question)
+        if number and named:
+            hits = self._advice_hits(snap, named, int(number.group(1)))
+        elif named and LISTING.search(question) and not QUANTITY.search(question):
+            hits = self._advice_hits(snap, named, None)
+        else:
+            hits = []
+        structural = bool(hits)
+        if not hits:
+            k = K + 1 if MULTI.search(question) else K
+            hits = retriever.search(query, k=k, prepared=prepared)
+        timings = {"retrieve_ms": (time.perf_counter() - started) * 1000}
+        yield Retrieved(tuple(hits))
+
+        def finish(answer_text: str, refused: bool, cites: Sequence[Citation], generator: str, related=()) -> Final:
+            timings.setdefault("first_token_ms", (time.perf_counter() - started) * 1000)
+            timings["total_ms"] = (time.perf_counter() - started) * 1000
+            return Final(
+                Answer(question, answer_text, refused, tuple(cites), tuple(hits), lang, generator, timings, tuple(related))
+            )
+
+        if unknown:
+            yield finish(self._refusal(lang, hits, text(lang, "unknown_person", name=unknown)), True, (), "rules", hits[:RELATED])
+            return
+        if structural and not number:
+            body, cites = self._listing(hits, lang)
+            yield finish(body, False, cites, "structure")
+            return
+
+        multi = bool(MULTI.search(question))
+        if multi:  # a question about the experts is answered from their own text, not the summary
+            pool = [h for h in hits if h.chunk.experts] or hits
+            sources = evidence.select(
+                query, prepared.vector, pool, self.encoder, snap.idf, max_sources=evidence.MAX_SOURCES_MULTI
+            )
+        else:
+            sources = evidence.select(query, prepared.vector, hits, self.encoder, snap.idf)
+        messages = build_messages(question, sources, lang, name_experts=multi)
+        raw = ""
+        for piece in self.generator.stream(messages, max_tokens=self.settings.max_answer_tokens):
+            if not raw:
+                timings["first_token_ms"] = (time.perf_counter() - started) * 1000
+            raw += piece
+            yield Token(piece)
+
+        verified = self._verify(raw, sources, snap, question)
+        if QUANTITY.search(question) and not COMPOUND.search(question) and not self._number_answered(question, verified, snap):
+            verified = []  # "how many" needs a number from a source sentence about what was asked
+        if not verified:
+            yield finish(self._refusal(lang, hits), True, (), self.generator.name, hits[:RELATED])
+            return
+        answer_text, cites = cit.render(verified, sources)
+        yield finish(answer_text, False, cites, self.generator.name)
+
+    def _verify(self, raw: str, sources: Sequence[evidence.Source], snap: Snapshot, question: str) -> list[cit.Verified]:
+        sentences = cit.split_answer(raw)
+        if not sentences or not sources:
+            return []
+        texts = [s.text for s in sentences]
+        vectors = self.encoder.encode(texts, "query")
+        source_vectors = [
+            s.vectors if s.vectors is not None else self.encoder.encode(list(s.sentences), "passage") for s in sources
+        ]
+        score, best = cit.support_matrix(texts, sources, snap.idf, vectors, source_vectors, question)
+        return cit.verify(sentences, sources, score, best)
+
+    @staticmethod
+    def _number_answered(question: str, verified: Sequence[cit.Verified], snap: Snapshot) -> bool:
+        q = set(tokenize(question))
+        for v in verified:
+            if v.sources and re.search(r"\d", v.text):
+                if any(evidence.overlap(q, set(tokenize(quote)), snap.idf) >= ABOUT_THE_QUESTION for quote in v.quotes):
+                    return True
+        return False
+
+    def _unknown_person(self, question: str, named: list[str], snap: Snapshot) -> str:
+        """A person whose views the question asks about, who is no expert and not in the corpus."""
+        for m in PERSON_FRAME.finditer(question):
+            words = m.group(1).split()
+            while words and words[-1].lower() in PARTICLES:
+                words.pop()
+            name = " ".join(words)
+            if named and any(fold(n).split()[-1] in fold(name) for n in named):
+                continue
+            last = fold(name).split()[-1]
+            if last not in snap.vocabulary and fold(name) not in snap.vocabulary:
+                return name
+        return ""
+
+    def _advice_hits(self, snap: Snapshot, experts: list[str], number: int | None) -> list[Hit]:
+        """The named experts' advices straight from the structure: one, or all in order."""
+        chunks = snap.retriever.index.chunks
+        firsts: dict[tuple, Chunk] = {}
+        for c in chunks:
+            if set(experts) & set(c.experts) and c.advice and (number is None or c.advice == number):
+                firsts.setdefault(c.advice_key, c)
+        ordered = sorted(firsts.values(), key=lambda c: (c.contribution, c.advice))
+        return [
+            Hit(i, 1.0, c, tuple(x for x in chunks if x.advice_key == c.advice_key and x.chunk_id != c.chunk_id))
+            for i, c in enumerate(ordered, start=1)
+        ]
+
+    def _listing(self, hits: Sequence[Hit], lang: str) -> tuple[str, list[Citation]]:
+        """ "X geven N adviezen: 1. titel [1]; 2. …", each advice cited with its first sentence."""
+        experts = list(dict.fromkeys(e for h in hits for e in h.chunk.experts))
+        who = " en ".join([", ".join(experts[:-1]), experts[-1]]) if len(experts) > 1 else experts[0]
+        if lang == "en":
+            who = who.replace(" en ", " and ")
+        verb = text(lang, "give_many" if len(experts) > 1 else "give_one")
+        items, cites = [], []
+        for label, h in enumerate(hits, start=1):
+            c = h.chunk
+            items.append(f"{c.advice}. {c.advice_title} [{label}]")
+            first = next(iter(re.split(r"(?<=[.!?])\s+", c.text.strip())), c.text)
+            cites.append(Citation(f"[{label}]", c, first))
+        return f"{text(lang, 'list', who=who, verb=verb, n=len(hits))} " + "; ".join(items) + ".", cites
+
+    def _refusal(self, lang: str, hits: Sequence[Hit], reason: str = "") -> str:
+        parts = [reason] if reason else [text(lang, "refusal")]
+        related = [h for h in hits[:RELATED] if h.chunk.experts and h.chunk.advice]
+        if related:
+            items = "; ".join(
+                f"{', '.join(h.chunk.experts)}, {text(lang, 'advice')} {h.chunk.advice} ({h.chunk.advice_title})" for h in related
+            )
+            parts.append(text(lang, "related", items=items))
+        return " ".join(parts)
