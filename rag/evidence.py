@@ -21,8 +21,8 @@ from .lexical import tokenize
 from .types import Chunk, Hit
 
 MAX_SOURCES = 3
-MAX_SOURCES_MULTI = 4
-WORD_BUDGET = 70
+MAX_SOURCES_MULTI = 3
+WORD_BUDGET = 55
 DENSE_HITS = 2  # sentences of this many top advices are also scored by embedding
 MIN_SENTENCE_WORDS = 4
 
@@ -74,6 +74,7 @@ def select(
     idf: Idf,
     max_sources: int = MAX_SOURCES,
     word_budget: int = WORD_BUDGET,
+    per_source: int = 0,
 ) -> list[Source]:
     """The best sentences of the top advices, within the word budget, in document order per source."""
     q_stems = set(tokenize(question))
@@ -86,8 +87,10 @@ def select(
     dense_of = {s: ((float(c) - lo) / (hi - lo) if hi > lo else 0.0) for s, c in zip(dense_texts, cos)}
     vector_of = {s: v for s, v in zip(dense_texts, vectors)}
 
-    # The best advice gets two sentences, the others one each; all within the word budget.
-    shares = [2] + [1] * (len(hits) - 1) if max_sources <= MAX_SOURCES else [1] * len(hits)
+    # The best advice gets two sentences, the others one each, unless `per_source` says otherwise.
+    shares = [per_source] * len(hits) if per_source else [2] + [1] * (len(hits) - 1)
+    if per_source:
+        word_budget = max(word_budget, per_source * 40 * len(hits))
     sources: list[Source] = []
     words = 0
     for hit, cands, share in zip(hits, candidates, shares):
@@ -101,9 +104,9 @@ def select(
         picks = [s for _, _, s in scored[:share]]
         # The sentence after the best one often carries the example or the reason it announces.
         following = cands.index(picks[0]) + 1 if picks else len(cands)
-        if following < len(cands) and cands[following] not in picks:
+        if not per_source and following < len(cands) and cands[following] not in picks:
             picks.insert(1, cands[following])
-        for s in picks[: share + 1]:
+        for s in picks[: share + (0 if per_source else 1)]:
             n = len(s.split())
             if words + n > word_budget and chosen:
                 break

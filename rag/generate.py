@@ -21,7 +21,7 @@ from .errors import ModelUnavailableError, RagError
 from .settings import Settings
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
-SOURCE_LINE = re.compile(r"^\[(\d+)\] \([^)]*\) (.+)$", re.M)
+SOURCE_LINE = re.compile(r"^\[(\d+)\] [^:\n]*: (.+)$", re.M)
 
 
 class GenerationError(RagError):

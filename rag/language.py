@@ -32,7 +32,7 @@ TEXTS = {
         "empty": "Stel een vraag over de bundel.",
         "too_long": "De vraag is te lang ({n} tekens, hooguit {max}). Maak hem korter.",
         "instruction": "Antwoord in het Nederlands.",
-        "name_experts": "Noem de experts bij naam.",
+        "several": "Verschillende experts gaan hierop in:",
     },
     "en": {
         "refusal": "The booklet does not answer this question.",
@@ -46,7 +46,7 @@ TEXTS = {
         "empty": "Please ask a question about the booklet.",
         "too_long": "The question is too long ({n} characters, at most {max}). Please shorten it.",
         "instruction": "Answer in English.",
-        "name_experts": "Name the experts.",
+        "several": "Several experts address this (quoted in Dutch):",
     },
 }
 

@@ -29,6 +29,7 @@ from .settings import Settings
 from .types import Answer, Chunk, Citation, Hit
 
 K = 5
+MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping one per contribution
 ABOUT_THE_QUESTION = 0.3  # share of the question's (rarity-weighted) words a quoted sentence must have
 RELATED = 2
 QUANTITY = re.compile(r"\b(hoeveel|hoe hoog|hoe groot|how many|how much|how high)\b", re.I)
@@ -130,9 +131,10 @@ class Pipeline:
         else:
             hits = []
         structural = bool(hits)
+        if not hits and MULTI.search(question):
+            hits = self._spread(retriever.search(query, k=MULTI_DEPTH, prepared=prepared))[:K]
         if not hits:
-            k = K + 1 if MULTI.search(question) else K
-            hits = retriever.search(query, k=k, prepared=prepared)
+            hits = retriever.search(query, k=K, prepared=prepared)
         timings = {"retrieve_ms": (time.perf_counter() - started) * 1000}
         yield Retrieved(tuple(hits))
 
@@ -151,15 +153,17 @@ class Pipeline:
             yield finish(body, False, cites, "structure")
             return
 
-        multi = bool(MULTI.search(question))
-        if multi:  # a question about the experts is answered from their own text, not the summary
-            pool = [h for h in hits if h.chunk.experts] or hits
+        if MULTI.search(question):
+            # "Welke experts …?": each expert's own sentence, quoted and cited; no model needed.
             sources = evidence.select(
-                query, prepared.vector, pool, self.encoder, snap.idf, max_sources=evidence.MAX_SOURCES_MULTI
+                query, prepared.vector, hits, self.encoder, snap.idf, max_sources=evidence.MAX_SOURCES_MULTI, per_source=1
             )
-        else:
-            sources = evidence.select(query, prepared.vector, hits, self.encoder, snap.idf)
-        messages = build_messages(question, sources, lang, name_experts=multi)
+            if sources:
+                body, cites = self._experts_answer(sources, lang)
+                yield finish(body, False, cites, "structure")
+                return
+        sources = evidence.select(query, prepared.vector, hits, self.encoder, snap.idf)
+        messages = build_messages(question, sources, lang)
         raw = ""
         for piece in self.generator.stream(messages, max_tokens=self.settings.max_answer_tokens):
             if not raw:
@@ -238,6 +242,29 @@ class Pipeline:
             first = next(iter(re.split(r"(?<=[.!?])\s+", c.text.strip())), c.text)
             cites.append(Citation(f"[{label}]", c, first))
         return f"{text(lang, 'list', who=who, verb=verb, n=len(hits))} " + "; ".join(items) + ".", cites
+
+    @staticmethod
+    def _spread(hits: Sequence[Hit], per_contribution: int = 2) -> list[Hit]:
+        """Experts' advices with at most two per contribution, so an answer about "the experts" names several."""
+        seen: dict[tuple, int] = {}
+        out = []
+        for h in hits:
+            key = (h.chunk.document, h.chunk.contribution)
+            if h.chunk.experts and seen.get(key, 0) < per_contribution:
+                seen[key] = seen.get(key, 0) + 1
+                out.append(Hit(len(out) + 1, h.score, h.chunk, h.context))
+        return out
+
+    def _experts_answer(self, sources: Sequence[evidence.Source], lang: str) -> tuple[str, list[Citation]]:
+        """ "Verschillende experts gaan hierop in: X (advies N): “…” [1]; …", one quote per expert."""
+        items, cites = [], []
+        for label, s in enumerate(sources, start=1):
+            c = s.hit.chunk
+            where = f"{text(lang, 'advice')} {c.advice}" if c.advice else text(lang, "intro")
+            quote = " ".join(x.removeprefix("- ") for x in s.sentences)
+            items.append(f"{', '.join(c.experts)} ({where}): “{quote}” [{label}]")
+            cites.append(Citation(f"[{label}]", c, quote))
+        return f"{text(lang, 'several')} " + "; ".join(items), cites
 
     def _refusal(self, lang: str, hits: Sequence[Hit], reason: str = "") -> str:
         parts = [reason] if reason else [text(lang, "refusal")]

@@ -41,9 +41,9 @@ def sanitize_question(question: str) -> str:
     return re.sub(r"\s+", " ", question).strip()
 
 
-def build_messages(question: str, sources: Sequence[Source], lang: str, name_experts: bool = False) -> list[dict[str, str]]:
+def build_messages(question: str, sources: Sequence[Source], lang: str) -> list[dict[str, str]]:
     """System prompt, then one user message with the numbered sources and the question."""
-    lines = [f"[{s.number}] ({source_label(s, lang)}) {' '.join(s.sentences)}" for s in sources]
-    instruction = text(lang, "instruction") + (" " + text(lang, "name_experts") if name_experts else "")
+    lines = [f"[{s.number}] {source_label(s, lang)}: {' '.join(s.sentences)}" for s in sources]
+    instruction = text(lang, "instruction")
     user = "Bronnen:\n" + "\n".join(lines) + f'\n\nVraag: "{sanitize_question(question)}"\n{instruction}'
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
