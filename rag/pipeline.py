@@ -25,10 +25,12 @@ from .language import detect, text
 from .lexical import tokenize
 from .live import LiveIndex, Snapshot
 from .prompt import build_messages
+from .safety import split_injection
 from .settings import Settings
 from .types import Answer, Chunk, Citation, Hit
 
 K = 5
+MIN_QUESTION_STEMS = 2  # what is left of a question after dropping instructions must ask something
 MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping one per contribution
 ABOUT_THE_QUESTION = 0.3  # share of the question's (rarity-weighted) words a quoted sentence must have
 RELATED = 2
@@ -116,6 +118,15 @@ class Pipeline:
         started = time.perf_counter()
         question = validate(question, self.settings.max_question_chars)
         lang = detect(question)
+        asked, injected = split_injection(question)
+        if injected and len(set(tokenize(asked))) < MIN_QUESTION_STEMS:
+            # Nothing but instructions: nothing to look up, and instructions are not followed.
+            timings = {"retrieve_ms": 0.0, "first_token_ms": (time.perf_counter() - started) * 1000}
+            timings["total_ms"] = timings["first_token_ms"]
+            yield Retrieved(())
+            yield Final(Answer(question, text(lang, "injection"), True, (), (), lang, "rules", timings))
+            return
+        question = asked or question
         snap = self.index.current()  # this question stays on this version
         retriever = snap.retriever
         query = retrieval_query(question, history)

@@ -1,0 +1,59 @@
+"""Answer latency on a gold file with the configured generator (default: llama.cpp).
+
+    python bench/answer.py [--gold ../shared/eval/dev.jsonl] [--limit N]
+
+Prints time to first token and to the full answer (p50/p95) after the models are
+loaded and the fixed prompt prefix is cached, and the same for model-free answers
+(structure questions) separately, so neither hides the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from rag.embed import load_encoder
+from rag.generate import load_generator
+from rag.metrics import read_gold
+from rag.pipeline import Pipeline
+from rag.settings import Settings
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] if s else 0.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gold", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.jsonl"))
+    ap.add_argument("--limit", type=int, default=0)
+    args = ap.parse_args()
+    settings = Settings.from_env()
+    pipeline = Pipeline(settings, load_encoder(settings), load_generator(settings))
+    t = time.perf_counter()
+    pipeline.warm_up()
+    print(f"warm-up (index, embedding model, generator, prompt prefix): {time.perf_counter() - t:.1f} s")
+    gold = read_gold(args.gold)[: args.limit or None]
+    by_kind: dict[str, list[tuple[float, float]]] = {}
+    for q in gold:
+        a = pipeline.ask(q["question"])
+        kind = "model" if a.generator == pipeline.generator.name else a.generator
+        by_kind.setdefault(kind, []).append((a.timings["first_token_ms"], a.timings["total_ms"]))
+    for kind, rows in by_kind.items():
+        first, total = [r[0] for r in rows], [r[1] for r in rows]
+        print(
+            f"{kind:<10} n={len(rows):>2}  first token p50 {statistics.median(first) / 1000:.2f} s, p95 {pct(first, 0.95) / 1000:.2f} s;"
+            f"  full answer p50 {statistics.median(total) / 1000:.2f} s, p95 {pct(total, 0.95) / 1000:.2f} s"
+        )
+    everything = [r for rows in by_kind.values() for r in rows]
+    print(
+        f"{'all':<10} n={len(everything):>2}  first token p50 {statistics.median(r[0] for r in everything) / 1000:.2f} s;"
+        f"  full answer p50 {statistics.median(r[1] for r in everything) / 1000:.2f} s  ({pipeline.generator.name})"
+    )
+
+
+if __name__ == "__main__":
+    main()

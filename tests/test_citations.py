@@ -1,0 +1,82 @@
+"""Citation parsing, checking, attaching and renumbering on literal inputs."""
+
+import numpy as np
+
+from rag.citations import Sentence, numbers_ok, render, split_answer, verify
+from rag.evidence import Source
+from rag.types import Chunk, Hit
+
+
+def _source(number: int, experts: tuple[str, ...], advice: int, sentences: tuple[str, ...]) -> Source:
+    chunk = Chunk(
+        f"id{number}",
+        "d.md",
+        " ".join(sentences),
+        " ".join(sentences),
+        experts=experts,
+        advice=advice,
+        advice_title="T",
+        contribution=1,
+    )
+    return Source(number, Hit(number, 1.0, chunk), sentences)
+
+
+def test_split_answer_keeps_markers_with_their_sentence():
+    out = split_answer("Het is een lemming [1]. Ook Europa telt [2][3]. [4] Dat is alles.")
+    assert out == [
+        Sentence("Het is een lemming.", (1,)),
+        Sentence("Ook Europa telt.", (2, 3, 4)),
+        Sentence("Dat is alles.", ()),
+    ]
+    assert split_answer("[1]") == []
+
+
+def test_numbers_must_occur_in_the_source():
+    assert numbers_ok("Op 600 plaatsen.", "niet op 600 verschillende plaatsen")
+    assert not numbers_ok("Op 700 plaatsen.", "niet op 600 verschillende plaatsen")
+    assert numbers_ok("21,5% btw", "een tarief van 21.5%")
+
+
+def test_verify_keeps_supported_markers_reattributes_wrong_ones_and_drops_unsupported():
+    sources = [_source(1, ("A",), 1, ("x",)), _source(2, ("B",), 2, ("y",))]
+    sentences = [
+        Sentence("Eerste bewering over lemmingen.", (1,)),  # marker right
+        Sentence("Tweede bewering over Europa.", (1,)),  # marker wrong: source 2 supports it
+        Sentence("Verzonnen bewering over vacatures.", (2,)),  # nothing supports it
+        Sentence("Kortom:", ()),  # a connective, no claim
+    ]
+    score = np.array([[0.9, 0.1], [0.2, 0.8], [0.1, 0.2], [0.0, 0.0]])
+    best = np.zeros_like(score, dtype=int)
+    kept = verify(sentences, sources, score, best)
+    assert [(v.text, v.sources) for v in kept] == [
+        ("Eerste bewering over lemmingen.", (1,)),
+        ("Tweede bewering over Europa.", (2,)),
+        ("Kortom:", ()),
+    ]
+
+
+def test_verify_attaches_every_source_that_supports_about_as_well():
+    sources = [_source(i, (f"E{i}",), i, ("s",)) for i in (1, 2, 3)]
+    score = np.array([[0.8, 0.75, 0.3]])
+    kept = verify([Sentence("Estland en Denemarken worden genoemd.", ())], sources, score, np.zeros((1, 3), dtype=int))
+    assert kept[0].sources == (1, 2)
+
+
+def test_nothing_supported_means_nothing_kept():
+    sources = [_source(1, ("A",), 1, ("x",))]
+    kept = verify(
+        [Sentence("Kortom:", ()), Sentence("Een verzonnen claim met woorden.", ())],
+        sources,
+        np.array([[0.0], [0.1]]),
+        np.zeros((2, 1), dtype=int),
+    )
+    assert kept == []
+
+
+def test_render_renumbers_in_order_of_use_with_one_citation_per_label():
+    sources = [_source(1, ("A",), 1, ("q1",)), _source(2, ("B",), 4, ("q2",)), _source(3, ("C",), 2, ("q3",))]
+    from rag.citations import Verified
+
+    text, cites = render([Verified("Eerst C.", (3,), ("q3",)), Verified("Dan A en C", (1, 3), ("q1", "q3"))], sources)
+    assert text == "Eerst C [1]. Dan A en C [2][1]"
+    assert [(c.label, c.chunk.experts, c.quote) for c in cites] == [("[1]", ("C",), "q3"), ("[2]", ("A",), "q1")]

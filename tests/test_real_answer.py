@@ -1,0 +1,46 @@
+"""End to end with the real models: the packaged GGUF via llama.cpp and the real index.
+Questions written for this test, not taken from the eval set."""
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from rag.embed import load_encoder
+from rag.generate import load_generator
+from rag.pipeline import Pipeline
+
+pytestmark = pytest.mark.real_model
+
+
+@pytest.fixture(scope="module")
+def pipeline(real_settings):
+    settings = replace(real_settings, generator="llama")
+    p = Pipeline(settings, load_encoder(settings), load_generator(settings))
+    p.warm_up()
+    return p
+
+
+def test_answer_is_cited_with_expert_and_advice(pipeline):
+    answer = pipeline.ask("Welk project noemt Marleen Stikker waarbij burgers zelf de luchtkwaliteit meten?")
+    assert not answer.refused
+    assert ("Marleen Stikker",) in {c.chunk.experts for c in answer.citations}
+    assert any(c.chunk.advice == 3 for c in answer.citations)
+    labels = re.findall(r"\[(\d+)\]", answer.text)
+    assert labels and sorted(set(labels), key=int) == [c.label.strip("[]") for c in answer.citations]
+    assert {c.chunk.chunk_id for c in answer.citations} <= {h.chunk.chunk_id for h in answer.hits}
+    assert answer.generator.startswith("llama.cpp/")
+    assert answer.timings["first_token_ms"] < answer.timings["total_ms"]
+
+
+def test_english_question_gets_an_english_answer_or_refusal(pipeline):
+    answer = pipeline.ask("Which project does Marleen Stikker mention in which citizens measure air quality themselves?")
+    assert answer.language == "en"
+    assert answer.refused or answer.citations
+    if answer.refused:
+        assert answer.text.startswith("The booklet does not answer")
+
+
+def test_question_outside_the_booklet_is_refused(pipeline):
+    answer = pipeline.ask("Hoeveel kost een paspoort volgens de bundel?")
+    assert answer.refused and answer.citations == ()
