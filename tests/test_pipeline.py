@@ -23,8 +23,7 @@ class Scripted:
     def stream(self, messages, max_tokens=160):
         self.prompts.append(messages)
         reply = self.reply(messages) if callable(self.reply) else self.reply
-        for word in re.findall(r"\S+\s*", reply):
-            yield word
+        yield from re.findall(r"\S+\s*", reply)
 
 
 def first_source_sentence(messages) -> str:
