@@ -47,10 +47,15 @@ class Verified:
     quotes: tuple[str, ...]  # per source, the supporting source sentence
 
 
+# Small models imitate the source labels of the prompt: "Homburg advies 2: …".
+LABEL_ECHO = re.compile(r"^[A-Z][\w.'’ -]{0,60}?,? (?:advies|advice|inleiding|introduction)(?: \d{1,2})?:\s*")
+
+
 def split_answer(answer: str) -> list[Sentence]:
     """Sentences of the model's answer with their `[n]` markers (a marker after the full stop
-    belongs to the sentence before it)."""
-    parts = [p.strip() for p in SENTENCE.split(answer.strip()) if p.strip()]
+    belongs to the sentence before it); echoed source labels are removed."""
+    parts = [LABEL_ECHO.sub("", p.strip()) for p in SENTENCE.split(answer.strip()) if p.strip()]
+    parts = [p[:1].upper() + p[1:] for p in parts if p]
     out: list[Sentence] = []
     for part in parts:
         lead = re.match(r"^((?:\[\s*\d+\s*\]\s*)+)", part)
@@ -98,7 +103,9 @@ def support_matrix(
     for i, sentence in enumerate(sentences):
         stems = set(tokenize(sentence))
         for j, source in enumerate(sources):
-            if not numbers_ok(sentence, " ".join(source.sentences)):
+            c = source.hit.chunk
+            # Numbers may come from anywhere in the passage or its label ("advies 3").
+            if not numbers_ok(sentence, f"{c.text} {c.advice} {c.contribution_title} {c.advice_title}"):
                 continue
             for k, src in enumerate(source.sentences):
                 src_stems = set(tokenize(src))

@@ -19,7 +19,7 @@ from . import evidence
 from .clean import fold
 from .embed import Encoder
 from .errors import InvalidQuestionError
-from .experts import PARTICLES
+from .experts import PARTICLES, mentioned
 from .generate import Generator
 from .language import detect, text
 from .lexical import tokenize
@@ -82,11 +82,18 @@ def validate(question: str, max_chars: int) -> str:
     return q
 
 
-def retrieval_query(question: str, history: Sequence[str]) -> str:
-    """A follow-up ("en wat zegt zij over budgetten?") is searched together with the question before it."""
-    if history and (FOLLOW_UP.search(question) or len(question.split()) <= 5):
-        return f"{history[-1]} {question}"
-    return question
+def retrieval_query(question: str, history: Sequence[str], experts: Sequence[str] = ()) -> str:
+    """A follow-up ("en wat zegt zij over budgetten?") keeps the experts named before; without
+    them, it is searched together with the question before it."""
+    if not history or not (FOLLOW_UP.search(question) or len(question.split()) <= 5):
+        return question
+    if mentioned(question, experts):
+        return question
+    for earlier in reversed(history):
+        names = mentioned(earlier, experts)
+        if names:
+            return f"{' '.join(names)}: {question}"
+    return f"{history[-1]} {question}"
 
 
 class Pipeline:
@@ -114,7 +121,10 @@ class Pipeline:
         assert final is not None
         return final
 
-    def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[Event]:
+    def stream(
+        self, question: str, history: Sequence[str] = (), experts: list[str] | None = None, theme: str | None = None
+    ) -> Iterator[Event]:
+        """Events for one question; `experts`/`theme` restrict retrieval (the page's filters)."""
         started = time.perf_counter()
         question = validate(question, self.settings.max_question_chars)
         lang = detect(question)
@@ -129,9 +139,11 @@ class Pipeline:
         question = asked or question
         snap = self.index.current()  # this question stays on this version
         retriever = snap.retriever
-        query = retrieval_query(question, history)
-        prepared = retriever.prepare(query)
-        named = list(prepared.named)
+        query = retrieval_query(question, history, retriever.experts)
+        if experts:
+            experts = [n for e in experts for n in retriever.resolve_experts(e)]
+        prepared = retriever.prepare(query, experts)
+        named = list(prepared.named) or list(experts or [])
 
         unknown = self._unknown_person(question, named, snap)
         number = ADVICE_NUMBER.search(question)
@@ -143,9 +155,9 @@ class Pipeline:
             hits = []
         structural = bool(hits)
         if not hits and MULTI.search(question):
-            hits = self._spread(retriever.search(query, k=MULTI_DEPTH, prepared=prepared))[:K]
+            hits = self._spread(retriever.search(query, k=MULTI_DEPTH, experts=experts, theme=theme, prepared=prepared))[:K]
         if not hits:
-            hits = retriever.search(query, k=K, prepared=prepared)
+            hits = retriever.search(query, k=K, experts=experts, theme=theme, prepared=prepared)
         timings = {"retrieve_ms": (time.perf_counter() - started) * 1000}
         yield Retrieved(tuple(hits))
 

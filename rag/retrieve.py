@@ -112,6 +112,7 @@ class Retriever:
         experts: list[str] | None = None,
         fusion: Fusion | None = None,
         prepared: Query | None = None,
+        theme: str | None = None,
     ) -> list[Hit]:
         """Top `k` advices for `query`, best chunk first.
 
@@ -123,15 +124,15 @@ class Retriever:
         scored = self.score(q.text, q.vector)
         fused = scored.fused if fusion is None else fuse(scored.bm25, scored.dense, fusion, self.weight)
         if experts or not q.named:
-            return self.group(fused, k, experts)
-        first = self.group(fused, k, list(q.named))
+            return self.group(fused, k, experts, theme)
+        first = self.group(fused, k, list(q.named), theme)
         if len(first) < k:
             seen = {h.chunk.advice_key for h in first}
-            rest = [h for h in self.group(fused, k + len(first)) if h.chunk.advice_key not in seen]
+            rest = [h for h in self.group(fused, k + len(first), None, theme) if h.chunk.advice_key not in seen]
             first += rest[: k - len(first)]
         return [Hit(i, h.score, h.chunk, h.context) for i, h in enumerate(first, start=1)]
 
-    def group(self, scores: np.ndarray, k: int, experts: list[str] | None = None) -> list[Hit]:
+    def group(self, scores: np.ndarray, k: int, experts: list[str] | None = None, theme: str | None = None) -> list[Hit]:
         """Rank advices by their best chunk; the advice's other chunks become context."""
         chunks = self.index.chunks
         allowed = set(experts or ())
@@ -139,7 +140,7 @@ class Retriever:
         groups: dict[tuple, list[int]] = {}
         for i in order:
             c = chunks[i]
-            if allowed and not allowed.intersection(c.experts):
+            if (allowed and not allowed.intersection(c.experts)) or (theme and c.theme != theme):
                 continue
             key = c.advice_key
             if key not in groups and len(groups) >= k:

@@ -1,0 +1,376 @@
+"""The chat page "Vraag de experts": `build_app()` plus handlers that tests call without a
+browser; `python app.py` launches it (building the index first if it is missing).
+
+Owns presentation only: chat messages with linked citation markers, the sources
+panel, the rebuild panel and turning library errors into page messages. Answering
+is `rag.pipeline`'s job, building `rag.build`'s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import gradio as gr
+
+from rag import store
+from rag.build import build, staleness
+from rag.embed import Encoder, load_encoder
+from rag.errors import InvalidQuestionError, RagError
+from rag.generate import Generator, load_generator
+from rag.pipeline import Final, Pipeline, Retrieved, Token, validate
+from rag.settings import Settings
+from rag.types import Answer, Chunk, Hit
+
+TITLE = "Vraag de experts"
+INTRO = (
+    "Stel een vraag over de bundel *Ongefilterde expertadviezen voor de digitale overheid*: "
+    "20 experts, 65 adviezen. Elk antwoord noemt de expert en het adviesnummer; de bron staat rechts."
+)
+EXAMPLES = [
+    "Wat zegt Marleen Stikker over de public stack?",
+    "Welke adviezen geeft Hawre Rahimi?",
+    "Waarom kunnen ziekenhuizen de btw op hun IT-systemen niet verrekenen?",
+    "Welke experts verwijzen naar Estland of Denemarken?",
+    "Why should the government be careful with chatbots?",
+]
+ALL = "Alle"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+CSS = """
+.source-card { border: 1px solid #6b7280; border-radius: 8px; padding: 10px 12px; margin: 0 0 10px 0; }
+.source-card h3 { font-size: 1rem; margin: 0 0 4px 0; }
+.source-meta { color: #374151; font-size: 0.9rem; margin: 0 0 6px 0; }
+.source-card mark { background: #fde68a; color: #111827; }
+.dark .source-meta { color: #d1d5db; }
+.dark .source-card mark { background: #92400e; color: #ffffff; }
+"""
+HEAD = '<script>document.documentElement.lang = "nl";</script>'
+
+
+@dataclass(frozen=True)
+class Filters:
+    expert: str = ALL
+    theme: str = ALL
+
+
+def _plain(content) -> str:
+    """A chat message's text: Gradio 6 sends contents as lists of {"type": "text", "text": …} parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _where(c: Chunk) -> str:
+    if not c.experts:
+        return c.section or c.document
+    if c.advice:
+        return f"advies {c.advice}: {c.advice_title}"
+    return "inleiding" if c.advice_title != "Slot" else "slot"
+
+
+def _card(c: Chunk, anchor: str, label: str = "", quote: str = "") -> str:
+    """One source passage, everything escaped; the supporting quote highlighted."""
+    body = _esc(c.text)
+    for q in [x for x in re.split(r"(?<=[.!?])\s+", quote) if x.strip()]:
+        body = body.replace(_esc(q), f"<mark>{_esc(q)}</mark>")
+    body = body.replace("\n", "<br>")
+    who = ", ".join(f"{_esc(e)} ({_esc(r)})" if r else _esc(e) for e, r in zip(c.experts, c.roles or ("",) * len(c.experts)))
+    meta = " · ".join(x for x in [_esc(c.contribution_title), _esc(c.theme)] if x)
+    heading = f"{_esc(label)} " if label else ""
+    who_line = f'<p class="source-meta">{who}</p>' if who else ""
+    return (
+        f'<section class="source-card" id="{anchor}" aria-label="Bron {_esc(label)}">'
+        f"<h3>{heading}{_esc(', '.join(c.experts) or c.document)} — {_esc(_where(c))}</h3>"
+        f'{who_line}<p class="source-meta">{meta}</p><p>{body}</p></section>'
+    )
+
+
+def sources_html(answer: Answer | None, hits: tuple[Hit, ...], turn: int) -> str:
+    """The sources panel: cited passages first, the other retrieved passages folded below."""
+    if not hits:
+        return '<p class="source-meta">Nog geen bronnen. Stel een vraag.</p>'
+    parts = []
+    cited_ids = set()
+    if answer is not None and answer.citations:
+        parts.append("<h2>Bronnen bij het antwoord</h2>")
+        for c in answer.citations:
+            n = c.label.strip("[]")
+            parts.append(_card(c.chunk, f"bron-{turn}-{n}", c.label, c.quote))
+            cited_ids.add(c.chunk.chunk_id)
+    others = [h for h in hits if h.chunk.chunk_id not in cited_ids]
+    if others:
+        title = "Gevonden passages" if answer is None else "Andere gevonden passages"
+        cards = "".join(_card(h.chunk, f"passage-{turn}-{h.rank}") for h in others)
+        if answer is None:
+            parts.append(f"<h2>{title}</h2>{cards}")
+        else:
+            parts.append(f"<details><summary>{title} ({len(others)})</summary>{cards}</details>")
+    return "".join(parts)
+
+
+def answer_markdown(answer: Answer, turn: int) -> str:
+    """The answer with each [n] linked to its source card, and the citations listed (so a copy keeps them)."""
+    text = _esc(answer.text)
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[[{m.group(1)}]](#bron-{turn}-{m.group(1)})", text)
+    lines = [text]
+    if answer.citations:
+        lines.append("\n**Bronnen**")
+        for c in answer.citations:
+            who = ", ".join(c.chunk.experts) or c.chunk.document
+            lines.append(f"- {c.label} {_esc(who)} — {_esc(_where(c.chunk))}")
+    return "\n".join(lines)
+
+
+class ChatService:
+    """What the page does, callable without a browser."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        encoder: Encoder | None = None,
+        generator: Generator | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.settings = settings
+        self.encoder = encoder or load_encoder(settings)
+        self.generator = generator or load_generator(settings)
+        self.pipeline = Pipeline(settings, self.encoder, self.generator)
+        self.host = host
+        self.admin_password = os.environ.get("RAG_ADMIN_PASSWORD", "")
+        self._waiting = 0
+        self._waiting_lock = threading.Lock()
+        self._rebuild_lock = threading.Lock()
+
+    # --- chat -------------------------------------------------------------------------
+    def chat(self, message: str, history: list[dict] | None, filters: Filters | None = None) -> Iterator[tuple[list[dict], str]]:
+        """Stream the chat: passages first, then the answer as it is written, then the checked answer."""
+        history = list(history or [])
+        filters = filters or Filters()
+        try:
+            question = validate(message or "", self.settings.max_question_chars)
+        except InvalidQuestionError as e:
+            gr.Warning(str(e))
+            yield history, gr.skip()
+            return
+        try:
+            asked = [_plain(m.get("content")) for m in history if m.get("role") == "user"]
+            turn = sum(1 for m in history if m.get("role") == "assistant") + 1
+            history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": "Passages zoeken…"}]
+            yield history, sources_html(None, (), turn)
+            hits: tuple[Hit, ...] = ()
+            raw = ""
+            experts = [filters.expert] if filters.expert != ALL else None
+            theme = filters.theme if filters.theme != ALL else None
+            with self._in_line() as position:
+                for event in self.pipeline.stream(question, asked, experts=experts, theme=theme):
+                    if isinstance(event, Retrieved):
+                        hits = event.hits
+                        wait = f" (wachtrij: plaats {position()})" if position() > 1 else ""
+                        history[-1] = {"role": "assistant", "content": f"Antwoord wordt geschreven…{wait}"}
+                        yield history, sources_html(None, hits, turn)
+                    elif isinstance(event, Token):
+                        raw += event.text
+                        history[-1] = {"role": "assistant", "content": _esc(raw) + "\n\n*…bronnen worden gecontroleerd*"}
+                        yield history, gr.skip()
+                    elif isinstance(event, Final):
+                        history[-1] = {"role": "assistant", "content": answer_markdown(event.answer, turn)}
+                        yield history, sources_html(event.answer, event.answer.hits, turn)
+        except RagError as e:
+            raise gr.Error(str(e)) from None
+
+    def _in_line(self):
+        service = self
+
+        class Ticket:
+            def __enter__(self):
+                with service._waiting_lock:
+                    service._waiting += 1
+                    self.number = service._waiting
+                return lambda: self.number
+
+            def __exit__(self, *exc):
+                with service._waiting_lock:
+                    service._waiting -= 1
+                return False
+
+        return Ticket()
+
+    # --- index ------------------------------------------------------------------------
+    def choices(self) -> tuple[list[str], list[str]]:
+        """Experts and themes in the live index, for the filters."""
+        try:
+            chunks = self.pipeline.index.current().retriever.index.chunks
+        except RagError:
+            return [ALL], [ALL]
+        experts = sorted({e for c in chunks for e in c.experts})
+        themes = sorted({c.theme for c in chunks if c.theme})
+        return [ALL, *experts], [ALL, *themes]
+
+    def status(self) -> str:
+        """Whether the index matches the documents in the data directory."""
+        try:
+            version, manifest = store.read_manifest(self.settings.index_dir)
+        except RagError as e:
+            return f"**Index niet bruikbaar:** {_esc(str(e))}"
+        stale = staleness(self.settings, manifest)
+        c = manifest.counts
+        head = f"Index versie `{version}` ({manifest.built_at}): {c['documents']} document(en), {c['advices']} adviezen, {c['chunks']} passages."
+        if stale.up_to_date:
+            return f"{head}\n\n✅ Bijgewerkt met `{self.settings.data_dir}`."
+        changes = [
+            f"{label}: {', '.join(v)}"
+            for label, v in (("nieuw", stale.added), ("gewijzigd", stale.changed), ("verwijderd", stale.removed))
+            if v
+        ]
+        changes += [stale.reason] if stale.reason else []
+        return f"{head}\n\n⚠️ **Niet bijgewerkt** met `{self.settings.data_dir}` ({_esc('; '.join(changes))}). Bouw de index opnieuw op."
+
+    @property
+    def password_required(self) -> bool:
+        return bool(self.admin_password) or self.host not in LOCAL_HOSTS
+
+    def rebuild(self, password: str = "", progress=None) -> tuple[str, str]:
+        """Rebuild the index (incrementally) while the app keeps serving; returns (report, status)."""
+        if self.password_required:
+            if not self.admin_password:
+                raise gr.Error("Opnieuw opbouwen vanaf de pagina kan alleen met een beheerderswachtwoord (RAG_ADMIN_PASSWORD).")
+            if password != self.admin_password:
+                raise gr.Error("Onjuist beheerderswachtwoord.")
+        if not self._rebuild_lock.acquire(blocking=False):
+            raise gr.Error("Er loopt al een herbouw; wacht tot die klaar is.")
+        try:
+            stages = {"parsing": "Documenten lezen", "embedding": "Passages inbedden", "writing": "Index schrijven"}
+
+            def show(stage: str, done: int, total: int) -> None:
+                if progress is not None:
+                    progress((done, total) if total > 1 else None, desc=stages.get(stage, stage))
+
+            report = build(self.settings, self.encoder, progress=show)
+        except RagError as e:
+            raise gr.Error(str(e)) from None
+        finally:
+            self._rebuild_lock.release()
+        ch = report.changes
+        lines = [
+            f"**Klaar** in {report.seconds:.1f} s: {report.documents} document(en), {report.advices} adviezen, "
+            f"{report.chunks} passages ({report.embedded} opnieuw ingebed, {report.reused} hergebruikt, {report.removed} verwijderd)."
+        ]
+        for label, items in (
+            ("Documenten toegevoegd", ch.documents_added if report.reused else []),
+            ("Documenten verwijderd", ch.documents_removed),
+            ("Adviezen toegevoegd", ch.advices_added),
+            ("Adviezen gewijzigd", ch.advices_changed),
+            ("Adviezen verwijderd", ch.advices_removed),
+        ):
+            if items:
+                lines.append(f"- {label}: " + "; ".join(_esc(i) for i in items))
+        if ch.empty or (not report.reused and not ch.documents_removed):
+            lines.append("- Geen wijzigingen in adviezen." if report.reused else "- Alles opnieuw opgebouwd.")
+        lines += [f"- Overgeslagen: {_esc(n)} ({_esc(w)})" for n, w in report.skipped.items()]
+        lines += [f"- Waarschuwing: {_esc(w)}" for w in report.warnings]
+        return "\n".join(lines), self.status()
+
+
+def build_app(service: ChatService) -> gr.Blocks:
+    """The page. Event `/chat` takes (message, history) and returns (history, sources panel)."""
+    experts, themes = service.choices()
+    with gr.Blocks(title=TITLE) as demo:
+        filters = gr.State(Filters())
+        gr.Markdown(f"# {TITLE}\n{INTRO}")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Gesprek",
+                    height=520,
+                    buttons=["copy", "copy_all"],
+                    feedback_options=None,
+                    placeholder="Stel hieronder een vraag, of kies een voorbeeld.",
+                )
+                with gr.Row():
+                    message = gr.Textbox(
+                        label="Uw vraag",
+                        placeholder="Bijvoorbeeld: Wat zegt Vincent Homburg over chatbots?",
+                        max_length=service.settings.max_question_chars,
+                        scale=5,
+                        autofocus=True,
+                    )
+                    ask = gr.Button("Vraag", variant="primary", scale=1)
+                with gr.Row():
+                    clear = gr.Button("Wis gesprek", variant="secondary")
+                gr.Examples(EXAMPLES, inputs=message, label="Voorbeeldvragen")
+                with gr.Accordion("Filters", open=False):
+                    expert = gr.Dropdown(experts, value=ALL, label="Alleen deze expert")
+                    theme = gr.Dropdown(themes, value=ALL, label="Alleen dit thema")
+            with gr.Column(scale=2):
+                sources = gr.HTML(sources_html(None, (), 0), label="Bronnen", elem_id="sources")
+                with gr.Accordion("Index bijwerken", open=False):
+                    status = gr.Markdown(service.status(), elem_id="index-status")
+                    password = gr.Textbox(label="Beheerderswachtwoord", type="password", visible=service.password_required)
+                    rebuild = gr.Button("Index opnieuw opbouwen", variant="secondary", elem_id="rebuild")
+                    report = gr.Markdown(elem_id="rebuild-report")
+
+        def set_filters(e: str, t: str) -> Filters:
+            return Filters(e or ALL, t or ALL)
+
+        expert.change(set_filters, [expert, theme], filters, api_name=False, queue=False)
+        theme.change(set_filters, [expert, theme], filters, api_name=False, queue=False)
+
+        for trigger in (message.submit, ask.click):
+            trigger(
+                service.chat,
+                [message, chatbot, filters],
+                [chatbot, sources],
+                api_name="chat" if trigger == message.submit else False,
+            )
+            trigger(lambda: "", None, message, api_name=False, queue=False)
+        clear.click(lambda: ([], sources_html(None, (), 0)), None, [chatbot, sources], api_name=False, queue=False)
+
+        def do_rebuild(pw: str, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
+            return service.rebuild(pw, progress)
+
+        rebuild.click(do_rebuild, [password], [report, status], api_name=False, concurrency_limit=1)
+        gr.Timer(15).tick(service.status, None, status, api_name=False, queue=False)
+    demo.queue(default_concurrency_limit=4)
+    return demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=f"{TITLE}: the chat page")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=7860)
+    ap.add_argument("--index", help="index directory (default index/)")
+    args = ap.parse_args(argv)
+    settings = Settings.from_env()
+    if args.index:
+        settings = replace(settings, index_dir=Path(args.index))
+    try:
+        encoder = load_encoder(settings)
+        if store.current_version(settings.index_dir) is None:
+            print(f"No index in {settings.index_dir}; building it from {settings.data_dir} first…", flush=True)
+            report = build(settings, encoder)
+            print(f"Built: {report.advices} advices, {report.chunks} passages in {report.seconds:.1f} s", flush=True)
+        service = ChatService(settings, encoder, host=args.host)
+        print("Loading the models…", flush=True)
+        service.pipeline.warm_up()
+    except RagError as e:
+        print(f"app: {e}", file=sys.stderr)
+        return 1
+    build_app(service).launch(server_name=args.host, server_port=args.port, css=CSS, head=HEAD, footer_links=["api"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
