@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 FIND_LINKS = $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 QUESTION ?= Wat zegt Vincent Homburg over chatbots?
 
-.PHONY: setup index run search test lint bench clean-index
+.PHONY: setup browser index run search test lint bench clean-index
 
 setup: $(VENV)/.installed
 
@@ -19,12 +19,19 @@ $(VENV)/.installed: pyproject.toml
 index: setup
 	$(BIN)/rag build
 
-run: index
+# The chat page on http://127.0.0.1:7860 (builds the index first when it is missing).
+run: setup
+	$(BIN)/python app.py
+
+search: index
 	$(BIN)/rag search "$(QUESTION)"
 
-search: run
+# Browser tests use Debian's Chromium (never `playwright install`) and axe-core from npm.
+browser:
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 lint: setup
@@ -34,6 +41,8 @@ lint: setup
 bench: index
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/answer.py
+	$(BIN)/python bench/page.py
 
 clean-index:
 	rm -rf index

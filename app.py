@@ -49,6 +49,10 @@ CSS = """
 .source-meta { color: #374151; font-size: 0.9rem; margin: 0 0 6px 0; }
 .source-card mark { background: #fde68a; color: #111827; }
 .dark .source-meta { color: #d1d5db; }
+/* WCAG 2.1 AA contrast: Gradio's default orange button and grey footer link fall short. */
+button.primary, .primary { background: #154273 !important; border-color: #154273 !important; color: #ffffff !important; }
+button.primary:hover { background: #0f2f52 !important; }
+.show-api, .show-api * { color: #374151 !important; }
 .dark .source-card mark { background: #92400e; color: #ffffff; }
 """
 HEAD = '<script>document.documentElement.lang = "nl";</script>'

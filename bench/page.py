@@ -1,0 +1,59 @@
+"""The chat page as a user meets it: time from submit to the first passage shown, to the
+first answer token shown and to the checked answer, in headless Chromium with the real
+models; also saves docs/screenshot.png for the README.
+
+    python bench/page.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from pagehelper import ask, launch, running_app  # noqa: E402
+
+QUESTIONS = [
+    "Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening die op de digitale afgrond afstevent?",
+    "Waarom kunnen ziekenhuizen de btw op hun IT-systemen niet verrekenen, en hoe hoog is die?",
+    "Welk project noemt Marleen Stikker waarbij burgers zelf de luchtkwaliteit meten?",
+    "What does Kees Verhoeven consider more important than the fear that the United States has access to our data?",
+    "Wat zegt Bob van Graft over Business Process Owners?",
+]
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp, running_app(Path(tmp)) as (url, _), sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        page.wait_for_selector("#sources")
+        rows = []
+        for q in QUESTIONS:
+            page.get_by_role("button", name="Wis gesprek").click()
+            rows.append(ask(page, q))
+            print(
+                f"  passages {rows[-1]['passages_s']:.2f} s, first token {rows[-1]['first_token_s']:.2f} s, answer {rows[-1]['answer_s']:.2f} s  {q[:60]}"
+            )
+        for key, label in (
+            ("passages_s", "first passage shown"),
+            ("first_token_s", "first answer token shown"),
+            ("answer_s", "checked answer shown"),
+        ):
+            values = [r[key] for r in rows]
+            print(f"submit -> {label}: median {statistics.median(values):.2f} s, max {max(values):.2f} s (n={len(values)})")
+        page.get_by_role("button", name="Wis gesprek").click()
+        ask(page, QUESTIONS[0])
+        page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
+        print("saved docs/screenshot.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The page's handlers without a browser: fake encoder, scripted generator, tmp index."""
+
+import re
+
+import gradio as gr
+import pytest
+
+import app
+from rag.build import build
+
+
+class Copying:
+    """Answers by copying the first evidence sentence (what the real model mostly does)."""
+
+    name = "copying"
+
+    def stream(self, messages, max_tokens=160):
+        user = messages[-1]["content"]
+        line = next(x for x in user.splitlines() if x.startswith("[1]"))
+        yield from re.findall(r"\S+\s*", line.split(": ", 1)[1].split(". ")[0] + ".")
+
+
+@pytest.fixture
+def service(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    return app.ChatService(workspace, fake_encoder, Copying())
+
+
+def _content(message) -> str:
+    return app._plain(message["content"])
+
+
+def test_chat_streams_passages_first_then_the_checked_answer(service):
+    steps = list(service.chat("Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening?", []))
+    first_sources = next(s for _, s in steps if isinstance(s, str) and "source-card" in s)
+    assert "Gevonden passages" in first_sources  # shown before the answer exists
+    history, sources = steps[-1]
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    answer = _content(history[-1])
+    assert re.search(r"\[\[1\]\]\(#bron-1-1\)", answer) and "**Bronnen**" in answer
+    assert 'id="bron-1-1"' in sources and "<mark>" in sources and "Vincent Homburg" in sources
+
+
+def test_follow_up_keeps_the_conversation(service):
+    history, _ = list(service.chat("Wat zegt Rudy van Belkom over toezicht?", []))[-1]
+    history2, sources = list(service.chat("En over budgetten?", history))[-1]
+    assert len(history2) == 4 and "Rudy van Belkom" in sources
+
+
+def test_gradio6_message_parts_are_read_as_text():
+    assert app._plain([{"type": "text", "text": "Wat zegt Stikker?"}]) == "Wat zegt Stikker?"
+    assert app._plain("plain") == "plain"
+
+
+def test_empty_question_warns_and_changes_nothing(service):
+    with pytest.warns(UserWarning):
+        steps = list(service.chat("   ", [{"role": "user", "content": "eerder"}]))
+    assert steps[-1][0] == [{"role": "user", "content": "eerder"}]
+
+
+def test_corpus_and_user_text_is_escaped(service, workspace):
+    from rag.types import Chunk
+
+    evil = Chunk(
+        "x",
+        "d.md",
+        "<script>alert(1)</script> tekst",
+        "",
+        experts=("<b>X</b>",),
+        advice=1,
+        advice_title="<img src=x onerror=alert(1)>",
+    )
+    card = app._card(evil, "bron-1-1", "[1]", "<script>alert(1)</script> tekst")
+    assert "<script>" not in card and "<img" not in card and "&lt;script&gt;" in card
+    steps = list(service.chat("<img src=x onerror=alert(1)> Wat zegt Homburg over chatbots?", []))
+    assert all("<img" not in s for _, s in steps if isinstance(s, str))
+
+
+def test_filters_restrict_the_sources(service):
+    experts, themes = service.choices()
+    assert "Martin Hoff" in experts and "Centrale regie" in themes
+    _, sources = list(service.chat("Wat is belangrijk voor data?", [], app.Filters(expert="Martin Hoff")))[-1]
+    names = set(re.findall(r"<h3>(?:\[\d+\] )?([^—<]+) —", sources))
+    assert {n.strip() for n in names} == {"Martin Hoff"}
+
+
+def test_status_and_rebuild_report_changes(service, workspace):
+    assert "Bijgewerkt" in service.status()
+    doc = next(workspace.data_dir.glob("*.md"))
+    doc.write_text(doc.read_text(encoding="utf-8").replace("als een lemming", "als een pinguïn"), encoding="utf-8")
+    assert "Niet bijgewerkt" in service.status()
+    report, status = service.rebuild("")
+    assert "Adviezen gewijzigd: Vincent Homburg: advies 2" in report and "Bijgewerkt" in status
+    _, sources = list(service.chat("Welk dier, een pinguïn, noemt Homburg bij de digitale afgrond?", []))[-1]
+    assert "pinguïn" in sources  # served from the new index without a restart
+
+
+def test_rebuild_needs_the_password_when_set_or_not_local(service, monkeypatch):
+    service.admin_password = "geheim"
+    with pytest.raises(gr.Error, match="Onjuist"):
+        service.rebuild("fout")
+    assert "Klaar" in service.rebuild("geheim")[0]
+    service.admin_password = ""
+    service.host = "0.0.0.0"
+    with pytest.raises(gr.Error, match="RAG_ADMIN_PASSWORD"):
+        service.rebuild("")
+
+
+def test_broken_index_is_a_page_error(service, workspace):
+    from rag import store
+
+    version = store.current_version(workspace.index_dir)
+    (workspace.index_dir / version / "vectors.npy").write_bytes(b"kapot")
+    service.pipeline.index._snapshot = None
+    with pytest.raises(gr.Error, match="damaged"):
+        list(service.chat("Wat zegt Homburg?", []))
+    assert "niet bruikbaar" not in service.status()  # the manifest itself is readable
+
+
+def test_build_app_exposes_chat(service):
+    demo = app.build_app(service)
+    names = [d.get("api_name") for d in demo.config["dependencies"]]
+    assert "chat" in names

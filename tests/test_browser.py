@@ -1,0 +1,89 @@
+"""The chat page in a real browser (Debian's Chromium via Playwright) with the real models:
+a streamed, cited answer with its source card, rebuilding from the page, accessibility
+(axe-core), and the /chat endpoint through gradio_client."""
+
+import shutil
+
+import pytest
+from pagehelper import AXE, CHROMIUM, ask, axe_violations, launch, running_app
+
+pytestmark = [pytest.mark.real_model, pytest.mark.browser]
+
+if not shutil.which(CHROMIUM) or not AXE.exists():
+    pytest.skip("needs /usr/bin/chromium (apt-get install chromium) and axe-core (npm install)", allow_module_level=True)
+
+
+def _has(selector: str, text: str) -> str:
+    return f"() => {{ const e = document.querySelector('{selector}'); return !!e && e.innerText.includes('{text}'); }}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("site")) as (url, data):
+        yield url, data
+
+
+@pytest.fixture
+def page(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(site[0])
+        page.wait_for_selector("#sources")
+        yield page
+        browser.close()
+
+
+def test_question_gets_a_streamed_cited_answer_with_its_source_card(page):
+    times = ask(
+        page,
+        "Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening die op de digitale afgrond afstevent?",
+    )
+    assert times["passages_s"] < times["answer_s"]
+    link = page.locator('a[href="#bron-1-1"]').first
+    assert link.is_visible()
+    card = page.locator("#bron-1-1")
+    assert "Vincent Homburg" in card.inner_text() and "advies 2" in card.inner_text()
+    assert card.locator("mark").count() >= 1
+    assert "lemming" in page.locator("#sources").inner_text().lower()
+
+
+def test_clear_chat_and_examples(page):
+    page.get_by_text("Welke adviezen geeft Hawre Rahimi?").first.click()
+    assert page.get_by_label("Uw vraag").input_value() == "Welke adviezen geeft Hawre Rahimi?"
+    ask(page, "Welke adviezen geeft Hawre Rahimi?")
+    assert page.locator("#bron-1-4").count() == 1
+    page.get_by_role("button", name="Wis gesprek").click()
+    page.wait_for_function("() => !document.querySelector('#bron-1-1')")
+
+
+def test_rebuild_from_the_page_reports_the_change(page, site):
+    _, data = site
+    doc = next(data.glob("*.md"))
+    doc.write_text(doc.read_text(encoding="utf-8").replace("als een lemming", "als een pinguïn"), encoding="utf-8")
+    page.get_by_text("Index bijwerken").click()
+    page.wait_for_function(_has("#index-status", "Niet bijgewerkt"), timeout=30_000)
+    page.locator("#rebuild").click()
+    page.wait_for_function(_has("#rebuild-report", "Klaar"), timeout=120_000)
+    report = page.locator("#rebuild-report").inner_text()
+    assert "Vincent Homburg: advies 2" in report and "1 opnieuw ingebed" in report
+
+
+def test_no_serious_or_critical_accessibility_violations(page):
+    ask(page, "Welke adviezen geeft Hawre Rahimi?")
+    assert page.evaluate("document.documentElement.lang") == "nl"
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+
+
+def test_chat_endpoint_through_gradio_client(site):
+    from gradio_client import Client
+
+    client = Client(site[0], verbose=False)
+    history, sources = client.predict("Welke adviezen geeft Nicole Stolk-Luyten?", [], api_name="/chat")
+    text = history[-1]["content"] if isinstance(history[-1]["content"], str) else history[-1]["content"][0]["text"]
+    assert "[[3]](#bron-1-3)" in text and 'id="bron-1-3"' in sources
+    history2, _ = client.predict("En wat zegt zij over proeftuinen?", history, api_name="/chat")
+    assert len(history2) == 4
