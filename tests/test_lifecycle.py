@@ -75,7 +75,9 @@ def test_running_pipeline_picks_up_a_new_version_and_in_flight_questions_keep_th
     build(workspace, fake_encoder)
     live = LiveIndex(workspace, fake_encoder)
     first = live.current()
-    (workspace.data_dir / "nieuw.md").write_text("# Nieuw\n\n## Quantum\n\nQuantumcomputers breken encryptie.\n", encoding="utf-8")
+    (workspace.data_dir / "nieuw.md").write_text(
+        "# Nieuw\n\n## Quantum\n\nQuantumcomputers breken encryptie.\n", encoding="utf-8"
+    )
     build(workspace, fake_encoder)
     second = live.current()
     assert second.version != first.version and second is live.current()
