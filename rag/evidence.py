@@ -21,9 +21,9 @@ from .lexical import tokenize
 from .types import Chunk, Hit
 
 MAX_SOURCES = 3
-MAX_SOURCES_MULTI = 3
+MAX_SOURCES_MULTI = 4
 WORD_BUDGET = 55
-DENSE_HITS = 2  # sentences of this many top advices are also scored by embedding
+DENSE_HITS = 2  # sentences of this many top advices are also scored by embedding (all, with per_source)
 MIN_SENTENCE_WORDS = 4
 
 
@@ -35,6 +35,7 @@ class Source:
     hit: Hit
     sentences: tuple[str, ...]
     vectors: np.ndarray | None = None  # passage vectors of `sentences`, when computed
+    score: float = 0.0  # how well the best of `sentences` matches the question (0..1)
 
 
 class Idf:
@@ -80,7 +81,8 @@ def select(
     q_stems = set(tokenize(question))
     hits = list(hits[:max_sources])
     candidates = [_sentences(h) for h in hits]
-    dense_texts = [s for cands in candidates[:DENSE_HITS] for s in cands]
+    # Quoting one sentence per source (per_source) compares sources, so all are scored alike.
+    dense_texts = [s for cands in candidates[: len(hits) if per_source else DENSE_HITS] for s in cands]
     vectors = encoder.encode(dense_texts, "passage") if dense_texts else np.zeros((0, 1), dtype=np.float32)
     cos = vectors @ query_vector if len(dense_texts) else np.zeros(0)
     lo, hi = (float(cos.min()), float(cos.max())) if len(cos) else (0.0, 0.0)
@@ -118,7 +120,8 @@ def select(
             continue
         chosen.sort(key=cands.index)
         vecs = np.stack([vector_of[s] for s in chosen]) if all(s in vector_of for s in chosen) else None
-        sources.append(Source(len(sources) + 1, hit, tuple(chosen), vecs))
+        top = max((sc for sc, _, sent in scored if sent in chosen), default=0.0)
+        sources.append(Source(len(sources) + 1, hit, tuple(chosen), vecs, top))
         if words >= word_budget:
             break
     return sources

@@ -31,6 +31,7 @@ from .types import Answer, Chunk, Citation, Hit
 
 K = 5
 MIN_QUESTION_STEMS = 2  # what is left of a question after dropping instructions must ask something
+RELEVANT_SHARE = 0.6  # in "welke experts" answers, quote only experts about as relevant as the best
 MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping one per contribution
 ABOUT_THE_QUESTION = 0.3  # share of the question's (rarity-weighted) words a quoted sentence must have
 RELATED = 2
@@ -181,6 +182,8 @@ class Pipeline:
             sources = evidence.select(
                 query, prepared.vector, hits, self.encoder, snap.idf, max_sources=evidence.MAX_SOURCES_MULTI, per_source=1
             )
+            best = max((s.score for s in sources), default=0.0)
+            sources = [s for s in sources if s.score >= RELEVANT_SHARE * best]
             if sources:
                 body, cites = self._experts_answer(sources, lang)
                 yield finish(body, False, cites, "structure")
@@ -212,8 +215,9 @@ class Pipeline:
         source_vectors = [
             s.vectors if s.vectors is not None else self.encoder.encode(list(s.sentences), "passage") for s in sources
         ]
-        score, best = cit.support_matrix(texts, sources, snap.idf, vectors, source_vectors, question)
-        return cit.verify(sentences, sources, score, best)
+        covered: list[list[set[str]]] = []
+        score, best = cit.support_matrix(texts, sources, snap.idf, vectors, source_vectors, question, covered)
+        return cit.verify(sentences, sources, score, best, covered)
 
     @staticmethod
     def _number_answered(question: str, verified: Sequence[cit.Verified], snap: Snapshot) -> bool:

@@ -51,8 +51,10 @@ def test_question_gets_a_streamed_cited_answer_with_its_source_card(page):
 
 
 def test_clear_chat_and_examples(page):
+    from playwright.sync_api import expect
+
     page.get_by_text("Welke adviezen geeft Hawre Rahimi?").first.click()
-    assert page.get_by_label("Uw vraag").input_value() == "Welke adviezen geeft Hawre Rahimi?"
+    expect(page.get_by_label("Uw vraag")).to_have_value("Welke adviezen geeft Hawre Rahimi?", timeout=10_000)
     ask(page, "Welke adviezen geeft Hawre Rahimi?")
     assert page.locator("#bron-1-4").count() == 1
     page.get_by_role("button", name="Wis gesprek").click()

@@ -135,7 +135,7 @@ def test_unknown_person_is_refused_with_related_advices(make):
 
 def test_multi_expert_question_quotes_several_experts(make):
     pipeline, gen = make("should not be called")
-    answer = pipeline.ask("Welke experts noemen Estland of Denemarken?")
+    answer = pipeline.ask("Welke experts noemen de toeslagenaffaire?")
     assert not gen.prompts and len({c.chunk.contribution for c in answer.citations}) >= 2
     _contract(answer)
 
