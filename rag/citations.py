@@ -95,16 +95,12 @@ def support_matrix(
     sentence_vectors: np.ndarray | None,
     source_vectors: Sequence[np.ndarray | None],
     question: str = "",
-    covered: list[list[set[str]]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Support of each answer sentence by each source (0..1), and which source sentence gave it.
-    `covered`, when given, is filled with the sentence's own words each source backs."""
-    covered = [] if covered is None else covered
+    """Support of each answer sentence by each source (0..1), and which source sentence gave it."""
     score = np.zeros((len(sentences), len(sources)))
     best = np.zeros((len(sentences), len(sources)), dtype=int)
     contexts = [source_context(s, question) for s in sources]
-    covered.clear()
-    covered.extend([[set() for _ in sources] for _ in sentences])
+
     for i, sentence in enumerate(sentences):
         stems = set(tokenize(sentence))
         for j, source in enumerate(sources):
@@ -125,7 +121,6 @@ def support_matrix(
                 s = max(lexical, dense)
                 if s > score[i, j]:
                     score[i, j], best[i, j] = s, k
-                covered[i][j] |= (stems - contexts[j]) & src_stems
     return score, best
 
 
@@ -143,11 +138,9 @@ def verify(
     sources: Sequence[Source],
     score: np.ndarray,
     best: np.ndarray,
-    covered: list[list[set[str]]] | None = None,
 ) -> list[Verified]:
     """Keep a model's `[n]` only where source n supports the sentence; attach the best supporting
-    source where the model gave none or a wrong one; drop claims nothing supports. With `covered`,
-    a second or third source is attached only when it backs words the sources before it do not."""
+    source where the model gave none or a wrong one; drop claims nothing supports."""
     out: list[Verified] = []
     numbers = [s.number for s in sources]
     for i, sentence in enumerate(sentences):
@@ -159,14 +152,6 @@ def verify(
             ranked = sorted(range(len(sources)), key=lambda j: -score[i, j])
             top = score[i, ranked[0]] if ranked else 0.0
             kept = [j for j in ranked[:MAX_PER_SENTENCE] if score[i, j] >= max(SUPPORTED, top - NEAR_BEST)]
-            if covered is not None and kept:
-                backed = set(covered[i][kept[0]])
-                complementary = [kept[0]]
-                for j in kept[1:]:
-                    if covered[i][j] - backed:
-                        complementary.append(j)
-                        backed |= covered[i][j]
-                kept = complementary
         if not kept:
             if not is_claim(sentence.text):
                 out.append(Verified(sentence.text, (), ()))  # a connective ("Kortom:"), shown uncited

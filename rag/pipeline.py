@@ -215,9 +215,8 @@ class Pipeline:
         source_vectors = [
             s.vectors if s.vectors is not None else self.encoder.encode(list(s.sentences), "passage") for s in sources
         ]
-        covered: list[list[set[str]]] = []
-        score, best = cit.support_matrix(texts, sources, snap.idf, vectors, source_vectors, question, covered)
-        return cit.verify(sentences, sources, score, best, covered)
+        score, best = cit.support_matrix(texts, sources, snap.idf, vectors, source_vectors, question)
+        return cit.verify(sentences, sources, score, best)
 
     @staticmethod
     def _number_answered(question: str, verified: Sequence[cit.Verified], snap: Snapshot) -> bool:

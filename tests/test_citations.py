@@ -81,12 +81,3 @@ def test_render_renumbers_in_order_of_use_with_one_citation_per_label():
     assert text == "Eerst C [1]. Dan A en C [2][1]"
     assert [(c.label, c.chunk.experts, c.quote) for c in cites] == [("[1]", ("C",), "q3"), ("[2]", ("A",), "q1")]
 
-
-def test_an_extra_source_is_cited_only_for_words_the_first_does_not_back():
-    sources = [_source(i, (f"E{i}",), i, ("s",)) for i in (1, 2, 3)]
-    score = np.array([[0.8, 0.78, 0.75]])
-    covered = [[{"estland", "denemark"}, {"estland"}, {"finland"}]]
-    kept = verify(
-        [Sentence("Estland, Denemarken en Finland worden genoemd.", ())], sources, score, np.zeros((1, 3), dtype=int), covered
-    )
-    assert kept[0].sources == (1, 3)
