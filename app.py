@@ -9,12 +9,13 @@ is `rag.pipeline`'s job, building `rag.build`'s.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import os
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -195,22 +196,17 @@ class ChatService:
         except RagError as e:
             raise gr.Error(str(e)) from None
 
-    def _in_line(self):
-        service = self
-
-        class Ticket:
-            def __enter__(self):
-                with service._waiting_lock:
-                    service._waiting += 1
-                    self.number = service._waiting
-                return lambda: self.number
-
-            def __exit__(self, *exc):
-                with service._waiting_lock:
-                    service._waiting -= 1
-                return False
-
-        return Ticket()
+    @contextlib.contextmanager
+    def _in_line(self) -> Iterator[Callable[[], int]]:
+        """A place among the questions being answered now; generation runs one at a time."""
+        with self._waiting_lock:
+            self._waiting += 1
+            place = self._waiting
+        try:
+            yield lambda: place
+        finally:
+            with self._waiting_lock:
+                self._waiting -= 1
 
     # --- index ------------------------------------------------------------------------
     def choices(self) -> tuple[list[str], list[str]]:
