@@ -12,8 +12,9 @@ import re
 INJECTION = re.compile(
     r"\b(negeer|vergeet|ignore|forget|disregard|overrule)\b.{0,40}\b(instructie|instructies|regels|opdracht|prompt|instructions?|rules)\b"
     r"|\b(system ?prompt|systeemprompt|systeem-prompt|je prompt|your prompt|je instructies|your instructions)\b"
-    r"|\b(je bent nu|you are now|doe alsof|pretend to be|act as|vanaf nu ben je|from now on you)\b"
-    r"|\b(jailbreak|developer mode|DAN)\b",
+    # Role-play only as a command, at the start of a sentence: "dan"/"act as" also occur in real questions.
+    r"|^\W*(je bent nu|you are now|doe alsof|pretend to be|act as|vanaf nu ben je|from now on you)\b"
+    r"|\b(jailbreak|developer mode)\b",
     re.I,
 )
 SENTENCES = re.compile(r"(?<=[.!?])\s+")

@@ -80,4 +80,3 @@ def test_render_renumbers_in_order_of_use_with_one_citation_per_label():
     text, cites = render([Verified("Eerst C.", (3,), ("q3",)), Verified("Dan A en C", (1, 3), ("q1", "q3"))], sources)
     assert text == "Eerst C [1]. Dan A en C [2][1]"
     assert [(c.label, c.chunk.experts, c.quote) for c in cites] == [("[1]", ("C",), "q3"), ("[2]", ("A",), "q1")]
-
