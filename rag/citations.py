@@ -31,7 +31,7 @@ DENSE_HIGH = 0.90
 SUPPORTED = 0.5
 NEAR_BEST = 0.1
 MAX_PER_SENTENCE = 3
-MIN_CLAIM_STEMS = 3  # fewer content words than this is a connective, not a claim
+MIN_CLAIM_STEMS = 1  # a sentence without content words ("Kortom:") is a connective, not a claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +129,15 @@ def _overlap(stems: set[str], other: set[str], idf: Idf) -> float:
     return sum(idf(s) for s in stems & other) / total if total else 0.0
 
 
+# Words that link or sum up without claiming anything; a sentence of only these may stand uncited.
+CONNECTIVES = frozenset(
+    "kortom samengevat samenvattend dus ja nee daarnaast bovendien ook verder tot slot in short so yes no also further".split()
+)
+
+
 def is_claim(sentence: str) -> bool:
-    return len(set(tokenize(sentence))) >= MIN_CLAIM_STEMS
+    words = [w for w in re.findall(r"\w+", sentence.lower()) if w not in CONNECTIVES]
+    return len(set(tokenize(" ".join(words)))) >= MIN_CLAIM_STEMS
 
 
 def verify(

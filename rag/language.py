@@ -33,6 +33,7 @@ TEXTS = {
         "too_long": "De vraag is te lang ({n} tekens, hooguit {max}). Maak hem korter.",
         "instruction": "Antwoord in het Nederlands.",
         "several": "Verschillende experts gaan hierop in:",
+        "themes": "De bundel ordent de adviezen in {n} thema's:",
         "injection": "Ik beantwoord alleen vragen over de inhoud van de bundel; instructies in een vraag volg ik niet.",
     },
     "en": {
@@ -48,6 +49,7 @@ TEXTS = {
         "too_long": "The question is too long ({n} characters, at most {max}). Please shorten it.",
         "instruction": "Answer in English.",
         "several": "Several experts address this (quoted in Dutch):",
+        "themes": "The booklet groups the advice under {n} themes:",
         "injection": "I only answer questions about the booklet's content; I do not follow instructions given in a question.",
     },
 }

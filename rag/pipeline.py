@@ -43,6 +43,7 @@ LISTING = re.compile(
     r"advices|advice|recommendations|measures|pillars|proposals)\b",
     re.I,
 )
+THEMES = re.compile(r"\b(welke|wat zijn|noem|which|what are|list)\b.{0,40}\b(thema'?s|themes)\b", re.I)
 ADVICE_NUMBER = re.compile(
     r"\b(?:advies|advice|aanbeveling|recommendation|pijler)\s*(?:nr\.?|nummer|number|no\.?)?\s*(\d{1,2})\b", re.I
 )
@@ -152,6 +153,8 @@ class Pipeline:
             hits = self._advice_hits(snap, named, int(number.group(1)))
         elif named and LISTING.search(question) and not QUANTITY.search(question):
             hits = self._advice_hits(snap, named, None)
+        elif THEMES.search(question) and not named:
+            hits = self._theme_hits(snap)
         else:
             hits = []
         structural = bool(hits)
@@ -173,7 +176,7 @@ class Pipeline:
             yield finish(self._refusal(lang, hits, text(lang, "unknown_person", name=unknown)), True, (), "rules", hits[:RELATED])
             return
         if structural and not number:
-            body, cites = self._listing(hits, lang)
+            body, cites = self._themes(hits, lang) if not hits[0].chunk.experts else self._listing(hits, lang)
             yield finish(body, False, cites, "structure")
             return
 
@@ -253,6 +256,24 @@ class Pipeline:
             Hit(i, 1.0, c, tuple(x for x in chunks if x.advice_key == c.advice_key and x.chunk_id != c.chunk_id))
             for i, c in enumerate(ordered, start=1)
         ]
+
+    @staticmethod
+    def _theme_hits(snap: Snapshot) -> list[Hit]:
+        """The first passage of each theme's part of the summary, in document order."""
+        firsts: dict[str, Chunk] = {}
+        for c in snap.retriever.index.chunks:
+            if c.theme and not c.experts and c.part == 0:
+                firsts.setdefault(c.theme, c)
+        return [Hit(i, 1.0, c) for i, c in enumerate(firsts.values(), start=1)]
+
+    def _themes(self, hits: Sequence[Hit], lang: str) -> tuple[str, list[Citation]]:
+        """ "De bundel heeft 4 thema's: 1. … [1]; …", each cited with the summary's first sentence."""
+        items, cites = [], []
+        for label, h in enumerate(hits, start=1):
+            items.append(f"{label}. {h.chunk.theme} [{label}]")
+            first = next(iter(re.split(r"(?<=[.!?])\s+", h.chunk.text.strip())), h.chunk.text)
+            cites.append(Citation(f"[{label}]", h.chunk, first))
+        return f"{text(lang, 'themes', n=len(hits))} " + "; ".join(items) + ".", cites
 
     def _listing(self, hits: Sequence[Hit], lang: str) -> tuple[str, list[Citation]]:
         """ "X geven N adviezen: 1. titel [1]; 2. …", each advice cited with its first sentence."""

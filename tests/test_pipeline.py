@@ -154,3 +154,18 @@ def test_follow_up_question_uses_the_conversation(make):
     follow = pipeline.ask("En over budgetten?", history=["Wat zegt Rudy van Belkom over toezicht?"])
     assert follow.hits[0].chunk.experts == ("Rudy van Belkom",)
     assert alone.hits != follow.hits
+
+
+def test_themes_question_is_answered_from_the_structure(make):
+    pipeline, gen = make("should not be called")
+    answer = pipeline.ask("Wat zijn de vier thema's van de bundel?")
+    assert not gen.prompts and answer.generator == "structure"
+    assert "Centrale regie [3]" in answer.text and len(answer.citations) == 4
+    assert all(c.chunk.section.startswith("Samenvatting") for c in answer.citations)
+    _contract(answer)
+
+
+def test_unsupported_fragments_are_not_shown(make):
+    pipeline, _ = make(lambda m: "Budgetten 2. Regulering 3. " + first_source_sentence(m))
+    answer = pipeline.ask("Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening?")
+    assert "Budgetten" not in answer.text and "Regulering" not in answer.text and answer.citations
