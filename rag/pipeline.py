@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from . import citations as cit
 from . import evidence
+from .chunk import split_sentences
 from .clean import fold
 from .embed import Encoder
 from .errors import InvalidQuestionError
@@ -71,6 +72,15 @@ class Final:
 
 
 Event = Retrieved | Token | Final
+
+
+def _numbered(intro: str, hits: Sequence[Hit], item: Callable[[int, Chunk], str]) -> tuple[str, list[Citation]]:
+    """ "intro 1. … [1]; 2. … [2]." from the structure, each item cited with its passage's first sentence."""
+    items, cites = [], []
+    for label, h in enumerate(hits, start=1):
+        items.append(f"{item(label, h.chunk)} [{label}]")
+        cites.append(Citation(f"[{label}]", h.chunk, split_sentences(h.chunk.text)[0]))
+    return f"{intro} " + "; ".join(items) + ".", cites
 
 
 def validate(question: str, max_chars: int) -> str:
@@ -267,28 +277,18 @@ class Pipeline:
         return [Hit(i, 1.0, c) for i, c in enumerate(firsts.values(), start=1)]
 
     def _themes(self, hits: Sequence[Hit], lang: str) -> tuple[str, list[Citation]]:
-        """ "De bundel heeft 4 thema's: 1. … [1]; …", each cited with the summary's first sentence."""
-        items, cites = [], []
-        for label, h in enumerate(hits, start=1):
-            items.append(f"{label}. {h.chunk.theme} [{label}]")
-            first = next(iter(re.split(r"(?<=[.!?])\s+", h.chunk.text.strip())), h.chunk.text)
-            cites.append(Citation(f"[{label}]", h.chunk, first))
-        return f"{text(lang, 'themes', n=len(hits))} " + "; ".join(items) + ".", cites
+        """ "De bundel ordent de adviezen in 4 thema's: 1. … [1]; …"."""
+        return _numbered(text(lang, "themes", n=len(hits)), hits, lambda label, c: f"{label}. {c.theme}")
 
     def _listing(self, hits: Sequence[Hit], lang: str) -> tuple[str, list[Citation]]:
-        """ "X geven N adviezen: 1. titel [1]; 2. …", each advice cited with its first sentence."""
+        """ "X geven N adviezen: 1. titel [1]; 2. …"."""
         experts = list(dict.fromkeys(e for h in hits for e in h.chunk.experts))
         who = " en ".join([", ".join(experts[:-1]), experts[-1]]) if len(experts) > 1 else experts[0]
         if lang == "en":
             who = who.replace(" en ", " and ")
         verb = text(lang, "give_many" if len(experts) > 1 else "give_one")
-        items, cites = [], []
-        for label, h in enumerate(hits, start=1):
-            c = h.chunk
-            items.append(f"{c.advice}. {c.advice_title} [{label}]")
-            first = next(iter(re.split(r"(?<=[.!?])\s+", c.text.strip())), c.text)
-            cites.append(Citation(f"[{label}]", c, first))
-        return f"{text(lang, 'list', who=who, verb=verb, n=len(hits))} " + "; ".join(items) + ".", cites
+        intro = text(lang, "list", who=who, verb=verb, n=len(hits))
+        return _numbered(intro, hits, lambda label, c: f"{c.advice}. {c.advice_title}")
 
     @staticmethod
     def _spread(hits: Sequence[Hit], per_contribution: int = 2) -> list[Hit]:
