@@ -78,14 +78,6 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _where(c: Chunk) -> str:
-    if not c.experts:
-        return c.section or c.document
-    if c.advice:
-        return f"advies {c.advice}: {c.advice_title}"
-    return "inleiding" if c.advice_title != "Slot" else "slot"
-
-
 def _card(c: Chunk, anchor: str, label: str = "", quote: str = "") -> str:
     """One source passage, everything escaped; the supporting quote highlighted."""
     body = _esc(c.text)
@@ -98,7 +90,7 @@ def _card(c: Chunk, anchor: str, label: str = "", quote: str = "") -> str:
     who_line = f'<p class="source-meta">{who}</p>' if who else ""
     return (
         f'<section class="source-card" id="{anchor}" aria-label="Bron {_esc(label)}">'
-        f"<h3>{heading}{_esc(', '.join(c.experts) or c.document)} — {_esc(_where(c))}</h3>"
+        f"<h3>{heading}{_esc(', '.join(c.experts) or c.document)} — {_esc(c.location)}</h3>"
         f'{who_line}<p class="source-meta">{meta}</p><p>{body}</p></section>'
     )
 
@@ -135,7 +127,7 @@ def answer_markdown(answer: Answer, turn: int) -> str:
         lines.append("\n**Bronnen**")
         for c in answer.citations:
             who = ", ".join(c.chunk.experts) or c.chunk.document
-            lines.append(f"- {c.label} {_esc(who)} — {_esc(_where(c.chunk))}")
+            lines.append(f"- {c.label} {_esc(who)} — {_esc(c.chunk.location)}")
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .evidence import Idf, Source
+from .evidence import Idf, Source, overlap
 from .lexical import tokenize
 from .types import Citation
 
@@ -111,8 +111,8 @@ def support_matrix(
             for k, src in enumerate(source.sentences):
                 src_stems = set(tokenize(src))
                 # The context alone must not carry a sentence: it needs words of this source sentence too.
-                own = _overlap(stems - contexts[j], src_stems, idf) if stems - contexts[j] else 0.0
-                lexical = _overlap(stems, src_stems | contexts[j], idf) if own > 0 else 0.0
+                own = overlap(stems - contexts[j], src_stems, idf) if stems - contexts[j] else 0.0
+                lexical = overlap(stems, src_stems | contexts[j], idf) if own > 0 else 0.0
                 dense = 0.0
                 vecs = source_vectors[j]
                 if sentence_vectors is not None and vecs is not None:
@@ -122,11 +122,6 @@ def support_matrix(
                 if s > score[i, j]:
                     score[i, j], best[i, j] = s, k
     return score, best
-
-
-def _overlap(stems: set[str], other: set[str], idf: Idf) -> float:
-    total = sum(idf(s) for s in stems)
-    return sum(idf(s) for s in stems & other) / total if total else 0.0
 
 
 # Words that link or sum up without claiming anything; a sentence of only these may stand uncited.

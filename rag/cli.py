@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import RagError
 from .settings import Settings
+from .types import Answer
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -105,10 +106,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("No passages found.")
     for h in hits:
         c = h.chunk
-        where = f"{', '.join(c.experts)} — advies {c.advice}: {c.advice_title}" if c.experts else f"{c.document} — {c.section}"
-        if c.experts and c.advice == 0:
-            where = f"{', '.join(c.experts)} — {c.advice_title.lower()}"
-        print(f"{h.rank}. [{h.score:.3f}] {where}")
+        print(f"{h.rank}. [{h.score:.3f}] {', '.join(c.experts) or c.document} — {c.location}")
         text = c.text if len(c.text) < 300 else c.text[:297] + "…"
         print("   " + text.replace("\n", "\n   "))
     return 0
@@ -158,11 +156,10 @@ def _pipeline(settings: Settings):
     return Pipeline(settings, load_encoder(settings), load_generator(settings))
 
 
-def _print_answer(result: dict) -> None:
-    print(result["answer"])
-    for c in result["citations"]:
-        where = f"{', '.join(c['experts'])}, advies {c['advice']}: {c['advice_title']}" if c["experts"] else c.get("section", "")
-        print(f"  {c['label']} {where}\n      “{c['quote']}”")
+def _print_answer(answer: Answer) -> None:
+    print(answer.text)
+    for c in answer.citations:
+        print(f"  {c.label} {', '.join(c.chunk.experts) or c.chunk.document} — {c.chunk.location}\n      “{c.quote}”")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -183,11 +180,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     if not args.question:
         raise SystemExit(_usage_error("rag ask: give a QUESTION or --input FILE"))
-    result = _pipeline(settings).ask(args.question).to_dict()
+    answer = _pipeline(settings).ask(args.question)
     if args.json:
-        _print_json(result)
+        _print_json(answer.to_dict())
     else:
-        _print_answer(result)
+        _print_answer(answer)
     return 0
 
 

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import citations as cit
 from . import evidence
 from .chunk import split_sentences
@@ -33,7 +35,7 @@ from .types import Answer, Chunk, Citation, Hit
 K = 5
 MIN_QUESTION_STEMS = 2  # what is left of a question after dropping instructions must ask something
 RELEVANT_SHARE = 0.6  # in "welke experts" answers, quote only experts about as relevant as the best
-MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping one per contribution
+MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping two per contribution
 ABOUT_THE_QUESTION = 0.3  # share of the question's (rarity-weighted) words a quoted sentence must have
 RELATED = 2
 QUANTITY = re.compile(r"\b(hoeveel|hoe hoog|hoe groot|how many|how much|how high)\b", re.I)
@@ -168,7 +170,8 @@ class Pipeline:
         else:
             hits = []
         structural = bool(hits)
-        if not hits and MULTI.search(question):
+        multi = bool(MULTI.search(question))
+        if not hits and multi:
             hits = self._spread(retriever.search(query, k=MULTI_DEPTH, experts=experts, theme=theme, prepared=prepared))[:K]
         if not hits:
             hits = retriever.search(query, k=K, experts=experts, theme=theme, prepared=prepared)
@@ -190,7 +193,7 @@ class Pipeline:
             yield finish(body, False, cites, "structure")
             return
 
-        if MULTI.search(question):
+        if multi:
             # "Welke experts …?": each expert's own sentence, quoted and cited; no model needed.
             sources = evidence.select(
                 query, prepared.vector, hits, self.encoder, snap.idf, max_sources=evidence.MAX_SOURCES_MULTI, per_source=1
@@ -225,9 +228,10 @@ class Pipeline:
             return []
         texts = [s.text for s in sentences]
         vectors = self.encoder.encode(texts, "query")
-        source_vectors = [
-            s.vectors if s.vectors is not None else self.encoder.encode(list(s.sentences), "passage") for s in sources
-        ]
+        # Sources not scored by embedding during selection: their sentences in one encoder call.
+        missing = [x for s in sources if s.vectors is None for x in s.sentences]
+        fresh = iter(self.encoder.encode(missing, "passage")) if missing else iter(())
+        source_vectors = [s.vectors if s.vectors is not None else np.stack([next(fresh) for _ in s.sentences]) for s in sources]
         score, best = cit.support_matrix(texts, sources, snap.idf, vectors, source_vectors, question)
         return cit.verify(sentences, sources, score, best)
 

@@ -95,6 +95,13 @@ class Chunk:
         return cls(**d)
 
     @property
+    def location(self) -> str:
+        """Where the passage sits, in the booklet's terms: "advies 3: titel", "inleiding", "slot" or its section."""
+        if not self.experts:
+            return self.section or self.document
+        return f"advies {self.advice}: {self.advice_title}" if self.advice else self.advice_title.lower()
+
+    @property
     def advice_key(self) -> tuple[str, int, int, str]:
         """Identifies the advice (or section) this chunk belongs to."""
         return (self.document, self.contribution, self.advice, self.section)
