@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import store
-from .chunk import ChunkParams, chunk_document
+from .chunk import ChunkParams, chunk_document, chunk_sentences
 from .embed import Encoder
 from .errors import CorpusError, RagError
 from .parse import parse_document
@@ -183,22 +183,21 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
         previous = _previous(index_dir, encoder.model_id, warnings)
         cache: dict[str, np.ndarray] = {}
         if previous is not None and not full and previous.manifest.embedding_model == encoder.model_id:
-            for c, v in zip(previous.chunks, previous.vectors):
-                cache[vector_key(encoder.model_id, c.embed_text)] = v
-        keys = [vector_key(encoder.model_id, c.embed_text) for c in chunks]
-        todo = [i for i, k in enumerate(keys) if k not in cache]
-
-        fresh: dict[int, np.ndarray] = {}
-        for start in range(0, len(todo), EMBED_BATCH):
-            progress("embedding", start, len(todo))
-            batch = todo[start : start + EMBED_BATCH]
-            for i, v in zip(batch, encoder.encode([chunks[i].embed_text for i in batch], "passage")):
-                fresh[i] = v
-        progress("embedding", len(todo), len(todo))
-        dimension = encoder.dimension
-        vectors = np.zeros((len(chunks), dimension), dtype=np.float32)
-        for i, k in enumerate(keys):
-            vectors[i] = fresh[i] if i in fresh else cache[k]
+            for text, v in [
+                *zip((c.embed_text for c in previous.chunks), previous.vectors),
+                *zip(previous.sentences, previous.sentence_vectors),
+            ]:
+                cache[vector_key(encoder.model_id, text)] = v
+        # Each chunk is embedded whole and sentence by sentence (retrieval takes the better match).
+        sentence_texts, owner = [], []
+        for row, c in enumerate(chunks):
+            for s in chunk_sentences(c.text):
+                sentence_texts.append(s)
+                owner.append(row)
+        all_texts = [c.embed_text for c in chunks] + sentence_texts
+        all_vectors, todo = _embed(all_texts, cache, encoder, progress)
+        vectors, sentence_vectors = all_vectors[: len(chunks)], all_vectors[len(chunks) :]
+        embedded = sum(1 for i in todo if i < len(chunks))
 
         old_chunks = previous.chunks if previous is not None else ()
         new_ids = {c.chunk_id for c in chunks}
@@ -207,7 +206,7 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
         manifest = store.Manifest(
             format_version=store.FORMAT_VERSION,
             embedding_model=encoder.model_id,
-            dimension=dimension,
+            dimension=encoder.dimension,
             chunking=params.to_dict(),
             documents=corpus.hashes,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -216,13 +215,15 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
             skipped=corpus.skipped,
         )
         progress("writing", 0, 1)
-        version = store.write_version(index_dir, manifest, chunks, vectors)
+        version = store.write_version(
+            index_dir, manifest, chunks, vectors, store.Sentences(sentence_texts, owner, sentence_vectors)
+        )
         store.publish(index_dir, version)
         progress("writing", 1, 1)
     return BuildReport(
         **counts,
-        embedded=len(todo),
-        reused=len(chunks) - len(todo),
+        embedded=embedded,
+        reused=len(chunks) - embedded,
         removed=removed,
         seconds=time.perf_counter() - started,
         embedding_model=encoder.model_id,
@@ -232,6 +233,22 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
         warnings=warnings,
         skipped=corpus.skipped,
     )
+
+
+def _embed(texts: list[str], cache: dict[str, np.ndarray], encoder: Encoder, progress: Progress) -> tuple[np.ndarray, list[int]]:
+    """Passage vectors of `texts`, from the cache where possible; also which ones were embedded."""
+    keys = [vector_key(encoder.model_id, t) for t in texts]
+    todo = [i for i, k in enumerate(keys) if k not in cache]
+    fresh: dict[int, np.ndarray] = {}
+    for start in range(0, len(todo), EMBED_BATCH):
+        progress("embedding", start, len(todo))
+        batch = todo[start : start + EMBED_BATCH]
+        fresh.update(zip(batch, encoder.encode([texts[i] for i in batch], "passage")))
+    progress("embedding", len(todo), len(todo))
+    vectors = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
+    for i, k in enumerate(keys):
+        vectors[i] = fresh[i] if i in fresh else cache[k]
+    return vectors, todo
 
 
 def _counts(documents: list[ParsedDocument], chunks: list[Chunk]) -> dict[str, int]:

@@ -38,6 +38,18 @@ def split_sentences(paragraph: str) -> list[str]:
     return out
 
 
+MIN_SENTENCE_WORDS = 4  # shorter lines (a name, "Kortom:") are not scored or quoted on their own
+
+
+def chunk_sentences(text: str) -> list[str]:
+    """The sentences of a chunk that are embedded, scored and quoted on their own: distinct, ≥ 4 words."""
+    out: list[str] = []
+    for s in split_sentences(text):
+        if s not in out and len(s.split()) >= MIN_SENTENCE_WORDS:
+            out.append(s)
+    return out
+
+
 def pack(text: str, params: ChunkParams) -> list[str]:
     """Split one advice's text into pieces of at most ~max_words, paragraph breaks preferred."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]

@@ -1,30 +1,33 @@
-"""Chooses the sentences the generator gets to see: pure scoring plus one encoder call.
+"""Chooses the sentences the generator gets to see: pure scoring over stored sentence vectors.
 
 Owns the evidence budget (a few sentences from the top advices, so the prompt stays
 short enough for a fast first token on 2 cores) and how sentences are scored
-(lexical overlap weighted by rarity, and similarity to the question for the sentences
-of the best advices). Numbering for the prompt and checking the answer are `citations`' job.
+(lexical overlap weighted by rarity, and similarity to the question, with the sentence
+vectors the index stores). Numbering for the prompt and checking the answer are `citations`' job.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .chunk import split_sentences
-from .embed import Encoder
 from .lexical import tokenize
 from .types import Chunk, Hit
 
 MAX_SOURCES = 3
 MAX_SOURCES_MULTI = 4
 WORD_BUDGET = 55
-DENSE_HITS = 2  # sentences of this many top advices are also scored by embedding (all, with per_source)
-MIN_SENTENCE_WORDS = 4
+# Another advice of the same contribution as a better-ranked one is an alternative, not a
+# complement: a small model then often answers from the wrong one. It is shown only when it
+# scores about as well.
+SAME_CONTRIBUTION_SHARE = 0.9
+
+# A chunk's sentences (`chunk.chunk_sentences`) and their passage vectors, as the index stores them.
+SentencesOf = Callable[[Chunk], tuple[Sequence[str], np.ndarray]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,7 @@ class Source:
     number: int
     hit: Hit
     sentences: tuple[str, ...]
-    vectors: np.ndarray | None = None  # passage vectors of `sentences`, when computed
+    vectors: np.ndarray | None = None  # passage vectors of `sentences` (from the index)
     score: float = 0.0  # how well the best of `sentences` matches the question (0..1)
 
 
@@ -58,12 +61,15 @@ def overlap(stems: set[str], sentence_stems: set[str], idf: Idf) -> float:
     return sum(idf(s) for s in stems & sentence_stems) / total if total else 0.0
 
 
-def _sentences(hit: Hit) -> list[str]:
-    """Candidate sentences: from the hit's own chunk only, so every quote lies in a cited hit."""
-    out: list[str] = []
-    for s in split_sentences(hit.chunk.text):
-        if s not in out and len(s.split()) >= MIN_SENTENCE_WORDS:
-            out.append(s)
+def _complementary(hits: Sequence[Hit]) -> list[Hit]:
+    """The hits, without advices that merely compete with a clearly better one of the same contribution."""
+    out: list[Hit] = []
+    for h in hits:
+        rival = next(
+            (o for o in out if (o.chunk.document, o.chunk.contribution) == (h.chunk.document, h.chunk.contribution)), None
+        )
+        if rival is None or not h.chunk.experts or h.score >= SAME_CONTRIBUTION_SHARE * rival.score:
+            out.append(h)
     return out
 
 
@@ -71,7 +77,7 @@ def select(
     question: str,
     query_vector: np.ndarray,
     hits: Sequence[Hit],
-    encoder: Encoder,
+    sentences_of: SentencesOf,
     idf: Idf,
     max_sources: int = MAX_SOURCES,
     word_budget: int = WORD_BUDGET,
@@ -79,15 +85,13 @@ def select(
 ) -> list[Source]:
     """The best sentences of the top advices, within the word budget, in document order per source."""
     q_stems = set(tokenize(question))
-    hits = list(hits[:max_sources])
-    candidates = [_sentences(h) for h in hits]
-    # Quoting one sentence per source (per_source) compares sources, so all are scored alike.
-    dense_texts = [s for cands in candidates[: len(hits) if per_source else DENSE_HITS] for s in cands]
-    vectors = encoder.encode(dense_texts, "passage") if dense_texts else np.zeros((0, 1), dtype=np.float32)
-    cos = vectors @ query_vector if len(dense_texts) else np.zeros(0)
-    lo, hi = (float(cos.min()), float(cos.max())) if len(cos) else (0.0, 0.0)
-    dense_of = {s: ((float(c) - lo) / (hi - lo) if hi > lo else 0.0) for s, c in zip(dense_texts, cos)}
-    vector_of = {s: v for s, v in zip(dense_texts, vectors)}
+    hits = list(hits[:max_sources]) if per_source else _complementary(hits)[:max_sources]
+    stored = [sentences_of(h.chunk) for h in hits]
+    candidates = [list(texts) for texts, _ in stored]
+    vector_of = {t: v for texts, vecs in stored for t, v in zip(texts, vecs)}
+    cos = {t: float(v @ query_vector) for t, v in vector_of.items()}
+    lo, hi = (min(cos.values()), max(cos.values())) if cos else (0.0, 0.0)
+    dense_of = {t: ((c - lo) / (hi - lo) if hi > lo else 0.0) for t, c in cos.items()}
 
     # The best advice gets two sentences, the others one each, unless `per_source` says otherwise.
     shares = [per_source] * len(hits) if per_source else [2] + [1] * (len(hits) - 1)
@@ -99,7 +103,7 @@ def select(
         scored = []
         for position, s in enumerate(cands):
             lex = overlap(q_stems, set(tokenize(s)), idf)
-            score = 0.5 * lex + 0.5 * dense_of[s] if s in dense_of else lex
+            score = 0.5 * lex + 0.5 * dense_of[s]
             scored.append((score, -position, s))
         scored.sort(reverse=True)
         chosen: list[str] = []
@@ -119,7 +123,7 @@ def select(
         if not chosen:
             continue
         chosen.sort(key=cands.index)
-        vecs = np.stack([vector_of[s] for s in chosen]) if all(s in vector_of for s in chosen) else None
+        vecs = np.stack([vector_of[s] for s in chosen])
         top = max((sc for sc, _, sent in scored if sent in chosen), default=0.0)
         sources.append(Source(len(sources) + 1, hit, tuple(chosen), vecs, top))
         if words >= word_budget:

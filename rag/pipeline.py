@@ -14,8 +14,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from . import citations as cit
 from . import evidence
 from .chunk import split_sentences
@@ -196,7 +194,13 @@ class Pipeline:
         if multi:
             # "Welke experts …?": each expert's own sentence, quoted and cited; no model needed.
             sources = evidence.select(
-                query, prepared.vector, hits, self.encoder, snap.idf, max_sources=evidence.MAX_SOURCES_MULTI, per_source=1
+                query,
+                prepared.vector,
+                hits,
+                snap.retriever.index.sentences_of,
+                snap.idf,
+                max_sources=evidence.MAX_SOURCES_MULTI,
+                per_source=1,
             )
             best = max((s.score for s in sources), default=0.0)
             sources = [s for s in sources if s.score >= RELEVANT_SHARE * best]
@@ -204,7 +208,7 @@ class Pipeline:
                 body, cites = self._experts_answer(sources, lang)
                 yield finish(body, False, cites, "structure")
                 return
-        sources = evidence.select(query, prepared.vector, hits, self.encoder, snap.idf)
+        sources = evidence.select(query, prepared.vector, hits, snap.retriever.index.sentences_of, snap.idf)
         messages = build_messages(question, sources, lang)
         raw = ""
         for piece in self.generator.stream(messages, max_tokens=self.settings.max_answer_tokens):
@@ -213,7 +217,7 @@ class Pipeline:
             raw += piece
             yield Token(piece)
 
-        verified = self._verify(raw, sources, snap, question)
+        verified = self._verify(raw, sources, snap, question, lang)
         if QUANTITY.search(question) and not COMPOUND.search(question) and not self._number_answered(question, verified, snap):
             verified = []  # "how many" needs a number from a source sentence about what was asked
         if not verified:
@@ -222,17 +226,15 @@ class Pipeline:
         answer_text, cites = cit.render(verified, sources)
         yield finish(answer_text, False, cites, self.generator.name)
 
-    def _verify(self, raw: str, sources: Sequence[evidence.Source], snap: Snapshot, question: str) -> list[cit.Verified]:
+    def _verify(
+        self, raw: str, sources: Sequence[evidence.Source], snap: Snapshot, question: str, lang: str
+    ) -> list[cit.Verified]:
         sentences = cit.split_answer(raw)
         if not sentences or not sources:
             return []
         texts = [s.text for s in sentences]
         vectors = self.encoder.encode(texts, "query")
-        # Sources not scored by embedding during selection: their sentences in one encoder call.
-        missing = [x for s in sources if s.vectors is None for x in s.sentences]
-        fresh = iter(self.encoder.encode(missing, "passage")) if missing else iter(())
-        source_vectors = [s.vectors if s.vectors is not None else np.stack([next(fresh) for _ in s.sentences]) for s in sources]
-        score, best = cit.support_matrix(texts, sources, snap.idf, vectors, source_vectors, question)
+        score, best = cit.support_matrix(texts, sources, snap.idf, vectors, [s.vectors for s in sources], question, lang)
         return cit.verify(sentences, sources, score, best)
 
     @staticmethod

@@ -95,6 +95,12 @@ class Retriever:
         dense = np.zeros(n, dtype=np.float32)
         valid = ids[0] >= 0
         dense[ids[0][valid]] = sims[0][valid]
+        # A chunk matches as well as its best sentence does: an answer one sentence deep in a
+        # chunk is otherwise diluted by the rest of it (worst for English questions).
+        if len(self.index.sentences):
+            best = np.full(n, -np.inf, dtype=np.float32)
+            np.maximum.at(best, self.index.sentence_owner, self.index.sentence_vectors @ q[0])
+            dense = np.maximum(dense, best)
         return Scored(fuse(bm25, dense, self.fusion, self.weight), bm25, dense)
 
     def prepare(self, query: str, experts: list[str] | None = None) -> Query:

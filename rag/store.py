@@ -11,6 +11,8 @@ searched by `retrieve`.
       v<ns>/chunks.jsonl   one chunk record per line, row i <-> vector i
       v<ns>/vectors.npy    float32 [n, dim], also the cache for incremental builds
       v<ns>/dense.faiss    inner-product index over the vectors
+      v<ns>/sentences.jsonl  the chunks' sentences (`chunk.chunk_sentences`), with their chunk's row
+      v<ns>/sentence_vectors.npy  float32 [m, dim], row j <-> sentence j
       v<ns>/bm25/          the BM25 model (bm25s files)
 """
 
@@ -33,7 +35,7 @@ from .errors import BuildLockedError, IndexCorruptError, IndexMismatchError, Ind
 from .lexical import Bm25
 from .types import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors
 POINTER = "CURRENT"
 LOCK = ".build.lock"
 KEEP_VERSIONS = 2  # the live one and its predecessor, which a reader may still be opening
@@ -73,6 +75,16 @@ class StoredIndex:
     vectors: np.ndarray
     dense: object  # faiss.Index
     bm25: Bm25
+    sentences: tuple[str, ...]
+    sentence_owner: np.ndarray  # int [m]: the chunk row of each sentence, ascending
+    sentence_vectors: np.ndarray  # float32 [m, dim]
+    rows: dict[str, int]  # chunk id -> row
+
+    def sentences_of(self, chunk: Chunk) -> tuple[tuple[str, ...], np.ndarray]:
+        """The sentences of `chunk` (one of this index's) and their passage vectors."""
+        row = self.rows[chunk.chunk_id]
+        lo, hi = np.searchsorted(self.sentence_owner, [row, row + 1])
+        return self.sentences[lo:hi], self.sentence_vectors[lo:hi]
 
 
 def sha256_file(path: Path) -> str:
@@ -107,7 +119,16 @@ def build_lock(index_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray) -> str:
+@dataclass(frozen=True, slots=True)
+class Sentences:
+    """The chunks' sentences as stored: text, the chunk row each belongs to, and vectors."""
+
+    texts: list[str]
+    owner: list[int]
+    vectors: np.ndarray
+
+
+def write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray, sentences: Sentences) -> str:
     """Write a complete new version beside the current one; returns its name (not yet live)."""
     import faiss
 
@@ -122,6 +143,11 @@ def write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vect
     dense = faiss.IndexFlatIP(manifest.dimension)
     dense.add(vectors)
     faiss.write_index(dense, str(tmp / "dense.faiss"))
+    with (tmp / "sentences.jsonl").open("w", encoding="utf-8") as f:
+        for row, text in zip(sentences.owner, sentences.texts):
+            f.write(json.dumps({"chunk": row, "text": text}, ensure_ascii=False) + "\n")
+    sentence_vectors = np.ascontiguousarray(sentences.vectors, dtype=np.float32).reshape(len(sentences.texts), manifest.dimension)
+    np.save(tmp / "sentence_vectors.npy", sentence_vectors)
     Bm25.fit([c.embed_text for c in chunks]).save(tmp / "bm25")
     files = {str(p.relative_to(tmp)): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
     final = Manifest(**{**manifest.to_dict(), "files": files, "format_version": FORMAT_VERSION})
@@ -206,11 +232,22 @@ def load(index_dir: Path, embedding_model: str | None = None, dimension: int | N
         vectors = np.load(root / "vectors.npy", allow_pickle=False)
         dense = faiss.read_index(str(root / "dense.faiss"))
         bm25 = Bm25.load(root / "bm25")
+        rows = [json.loads(line) for line in (root / "sentences.jsonl").read_text(encoding="utf-8").splitlines()]
+        sentences = tuple(str(r["text"]) for r in rows)
+        owner = np.array([int(r["chunk"]) for r in rows], dtype=np.int64)
+        sentence_vectors = np.load(root / "sentence_vectors.npy", allow_pickle=False)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as e:
         raise IndexCorruptError(f"index {root} cannot be read ({type(e).__name__}); {REBUILD_HINT}") from None
     if not (len(chunks) == vectors.shape[0] == dense.ntotal) or vectors.shape[1] != manifest.dimension:
         raise IndexCorruptError(f"index {root} is inconsistent (chunks, vectors and FAISS disagree); {REBUILD_HINT}")
-    return StoredIndex(version, root, manifest, chunks, vectors, dense, bm25)
+    if (
+        sentence_vectors.shape != (len(sentences), manifest.dimension)
+        or np.any(np.diff(owner) < 0)
+        or (len(owner) and (owner[0] < 0 or owner[-1] >= len(chunks)))
+    ):
+        raise IndexCorruptError(f"index {root} is inconsistent (sentences and their vectors disagree); {REBUILD_HINT}")
+    rows = {c.chunk_id: i for i, c in enumerate(chunks)}
+    return StoredIndex(version, root, manifest, chunks, vectors, dense, bm25, sentences, owner, sentence_vectors, rows)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -64,7 +64,8 @@ def test_crash_between_writing_and_publishing_changes_nothing(workspace, fake_en
     live = store.current_version(workspace.index_dir)
     _, manifest = store.read_manifest(workspace.index_dir)
     loaded = store.load(workspace.index_dir)
-    orphan = store.write_version(workspace.index_dir, manifest, list(loaded.chunks), loaded.vectors)  # then "crash"
+    sentences = store.Sentences(list(loaded.sentences), loaded.sentence_owner.tolist(), loaded.sentence_vectors)
+    orphan = store.write_version(workspace.index_dir, manifest, list(loaded.chunks), loaded.vectors, sentences)  # then "crash"
     assert store.current_version(workspace.index_dir) == live != orphan
     (workspace.index_dir / ".tmp-v1").mkdir()  # a half-written version of an earlier crash
     build(workspace, fake_encoder)
