@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rag.citations import Sentence, numbers_ok, render, split_answer, verify
+from rag.citations import PARTLY, Sentence, numbers_ok, render, split_answer, verify
 from rag.evidence import Source
 from rag.types import Chunk, Hit
 
@@ -80,3 +80,58 @@ def test_render_renumbers_in_order_of_use_with_one_citation_per_label():
     text, cites = render([Verified("Eerst C.", (3,), ("q3",)), Verified("Dan A en C", (1, 3), ("q1", "q3"))], sources)
     assert text == "Eerst C [1]. Dan A en C [2][1]"
     assert [(c.label, c.chunk.experts, c.quote) for c in cites] == [("[1]", ("C",), "q3"), ("[2]", ("A",), "q1")]
+
+
+def _idf(*texts: str):
+    from rag.evidence import Idf
+
+    return Idf([Chunk(f"c{i}", "d.md", t, t) for i, t in enumerate(texts)])
+
+
+def test_what_an_answer_adds_to_the_question_must_be_in_the_source():
+    from rag.citations import support_matrix
+
+    procurement = "Aanbestedingen van software resulteren vaak in vendor-lock."
+    learning = "Bij nieuwe technologieën is een leer- en experimenteerbenadering nodig."
+    sources = [_source(1, ("A",), 3, (learning,)), _source(2, ("A",), 2, (procurement,))]
+    idf = _idf(procurement, learning, "Een andere zin over zorg.", "Nog een zin over gemeenten.")
+    question = "Waarom past aanbesteden slecht bij nieuwe technologieën?"
+    answer = [
+        "Aanbesteden past slecht bij nieuwe technologieën omdat het vaak in vendor-lock resulteert.",
+        "Bij nieuwe technologieën is een leer- en experimenteerbenadering nodig.",
+    ]
+    score, _ = support_matrix(answer, sources, idf, None, [None, None], question)
+    # The added claim (vendor-lock) is in source 2 only, although the restated question matches source 1
+    # better; source 2 backs it partly, as it lacks the restated words ("past slecht bij nieuwe …").
+    assert score[0, 1] >= PARTLY > score[0, 0]
+    assert score[1, 0] >= 0.5 > score[1, 1]
+
+
+def test_embedding_similarity_counts_for_paraphrases_and_across_languages_only():
+    from rag.citations import support_matrix
+
+    def pair(cos: float) -> tuple[np.ndarray, np.ndarray]:
+        a = np.array([1.0, 0.0], dtype=np.float32)
+        return a, np.array([cos, np.sqrt(1 - cos**2)], dtype=np.float32)
+
+    dutch = _source(1, ("A",), 1, ("De overheid moet de gevolgen dragen, niet de burger.",))
+    idf = _idf("De overheid moet de gevolgen dragen, niet de burger.", "Iets anders.")
+    answer, source = pair(0.86)  # the same topic, no paraphrase
+    english = "The government, not the citizen, should bear the consequences."
+    same, _ = support_matrix(["Het onderwerp is aansprakelijkheid."], [dutch], idf, answer[None], [source[None]], "", "nl")
+    cross, _ = support_matrix([english], [dutch], idf, answer[None], [source[None]], "", "en")
+    assert same[0, 0] == 0.0 and cross[0, 0] >= 0.5
+
+
+def test_partly_supported_sentence_is_replaced_by_the_quoted_source_sentence():
+    quote = "Informatiewetgeving moet ook de gemeentelijke bestuurslaag omvatten, wat een wetswijziging vereist."
+    sources = [_source(1, ("A",), 1, (quote,))]
+    kept = verify(
+        [Sentence("Het belangrijkste is dat gemeenten onder de wet vallen.", ())],
+        sources,
+        np.array([[0.3]]),
+        np.zeros((1, 1), dtype=int),
+    )
+    assert [(v.text, v.sources, v.quoted) for v in kept] == [(quote, (1,), True)]
+    text, cites = render(kept, sources)
+    assert text == f"“{quote[:-1]}” [1]." and cites[0].quote == quote

@@ -8,6 +8,7 @@ import pytest
 
 from rag import store
 from rag.build import build, read_corpus, staleness
+from rag.chunk import chunk_sentences
 from rag.errors import BuildLockedError, CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from rag.retrieve import Retriever
 
@@ -25,6 +26,11 @@ def test_build_counts_and_round_trip(workspace, fake_encoder):
     # Saved vectors are exactly what the encoder gives for the embed texts.
     again = fake_encoder.encode([c.embed_text for c in loaded.chunks], "passage")
     assert np.allclose(again, loaded.vectors)
+    # Each chunk's sentences are stored with their own vectors, in order.
+    for c in loaded.chunks:
+        texts, vectors = loaded.sentences_of(c)
+        assert list(texts) == chunk_sentences(c.text)
+        assert np.allclose(vectors, fake_encoder.encode(list(texts), "passage"))
     hits = Retriever(loaded, fake_encoder).search("lemming digitale afgrond Europese dimensie", k=3)
     assert (hits[0].chunk.experts, hits[0].chunk.advice) == (("Vincent Homburg",), 2)
     assert [h.rank for h in hits] == [1, 2, 3]
@@ -198,3 +204,13 @@ def test_settings_from_environment():
     assert (s.index_dir, s.chunk_words, s.fusion_weight, s.generator) == (Path("/tmp/x"), 90, 0.3, "extractive")
     with pytest.raises(RagError, match="RAG_CHUNK_WORDS='veel' is not a valid int"):
         Settings.from_env({"RAG_CHUNK_WORDS": "veel"})
+
+
+def test_a_chunk_matches_as_well_as_its_best_sentence(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    loaded = store.load(workspace.index_dir, fake_encoder.model_id)
+    row, chunk = max(enumerate(loaded.chunks), key=lambda rc: len(chunk_sentences(rc[1].text)))
+    deep = chunk_sentences(chunk.text)[-1]  # one sentence of many: diluted in the chunk's own vector
+    scored = Retriever(loaded, fake_encoder).score(deep)
+    assert float(loaded.vectors[row] @ fake_encoder.encode([deep], "query")[0]) < 0.9
+    assert scored.dense[row] == pytest.approx(1.0, abs=1e-5)

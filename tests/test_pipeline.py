@@ -169,3 +169,15 @@ def test_unsupported_fragments_are_not_shown(make):
     pipeline, _ = make(lambda m: "Budgetten 2. Regulering 3. " + first_source_sentence(m))
     answer = pipeline.ask("Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening?")
     assert "Budgetten" not in answer.text and "Regulering" not in answer.text and answer.citations
+
+
+def test_weaker_advice_of_the_same_contribution_is_not_shown_to_the_model():
+    from rag.evidence import _complementary
+    from rag.types import Chunk, Hit
+
+    def hit(rank, score, contribution, advice):
+        chunk = Chunk(f"c{rank}", "d.md", "t", "t", experts=(f"E{contribution}",), advice=advice, contribution=contribution)
+        return Hit(rank, score, chunk)
+
+    hits = [hit(1, 1.0, 1, 3), hit(2, 0.6, 1, 2), hit(3, 0.95, 1, 4), hit(4, 0.5, 2, 1)]
+    assert [h.rank for h in _complementary(hits)] == [1, 3, 4]
