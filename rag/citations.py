@@ -12,7 +12,7 @@ that the caller passes in the sentence vectors.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,6 +153,15 @@ CONNECTIVES = frozenset(
 )
 
 
+YES_NO = frozenset("ja nee yes no".split())
+
+
+def adds_to(sentence: str, question: str) -> bool:
+    """Whether a sentence says more than the question: a word the question lacks, or a yes or no."""
+    first = re.findall(r"\w+", sentence.lower())[:1]
+    return bool(set(tokenize(sentence)) - set(tokenize(question))) or bool(first and first[0] in YES_NO)
+
+
 def is_claim(sentence: str) -> bool:
     words = [w for w in re.findall(r"\w+", sentence.lower()) if w not in CONNECTIVES]
     return len(set(tokenize(" ".join(words)))) >= MIN_CLAIM_STEMS
@@ -163,6 +172,7 @@ def verify(
     sources: Sequence[Source],
     score: np.ndarray,
     best: np.ndarray,
+    quotable: Callable[[str], bool] = lambda quote: True,
 ) -> list[Verified]:
     """Keep a model's `[n]` only where source n supports the sentence; attach the best supporting
     source where the model gave none or a wrong one; a sentence only partly supported is replaced
@@ -181,7 +191,7 @@ def verify(
         if not kept and top >= PARTLY and is_claim(sentence.text):
             j = ranked[0]
             quote = sources[j].sentences[best[i, j]]
-            if not any(v.quoted and v.text == quote for v in out):
+            if quotable(quote) and not any(v.quoted and v.text == quote for v in out):
                 out.append(Verified(quote, (numbers[j],), (quote,), quoted=True))
             continue
         if not kept:

@@ -39,6 +39,7 @@ class Source:
     sentences: tuple[str, ...]
     vectors: np.ndarray | None = None  # passage vectors of `sentences` (from the index)
     score: float = 0.0  # how well the best of `sentences` matches the question (0..1)
+    best: str = ""  # that sentence
 
 
 class Idf:
@@ -124,8 +125,8 @@ def select(
             continue
         chosen.sort(key=cands.index)
         vecs = np.stack([vector_of[s] for s in chosen])
-        top = max((sc for sc, _, sent in scored if sent in chosen), default=0.0)
-        sources.append(Source(len(sources) + 1, hit, tuple(chosen), vecs, top))
+        top, _, best = max((x for x in scored if x[2] in chosen), default=(0.0, 0, ""))
+        sources.append(Source(len(sources) + 1, hit, tuple(chosen), vecs, top, best))
         if words >= word_budget:
             break
     return sources

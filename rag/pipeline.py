@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import citations as cit
 from . import evidence
 from .chunk import split_sentences
@@ -26,6 +28,7 @@ from .language import detect, text
 from .lexical import tokenize
 from .live import LiveIndex, Snapshot
 from .prompt import build_messages
+from .retrieve import Query
 from .safety import split_injection
 from .settings import Settings
 from .types import Answer, Chunk, Citation, Hit
@@ -36,6 +39,14 @@ RELEVANT_SHARE = 0.6  # in "welke experts" answers, quote only experts about as 
 MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping two per contribution
 ABOUT_THE_QUESTION = 0.3  # share of the question's (rarity-weighted) words a quoted sentence must have
 RELATED = 2
+# Question (query) vs source sentence (passage) cosine across languages: relevant pairs score
+# 0.82-0.87 with this model, unrelated ones 0.74-0.79 (measured on 10 hand-made English pairs).
+CROSS_LANGUAGE_ABOUT = 0.80
+DISTINCTIVE_SHARE = 0.25  # a word in more of the passages than this says little about what is asked
+FRAME_WORDS = frozenset(
+    "vindt vinden zegt zeggen denkt stelt meent schrijft noemt noemen bedoelt adviseert adviseren pleit pleiten "
+    "volgens expert experts bundel booklet says say think thinks mean means advise advises according".split()
+)
 QUANTITY = re.compile(r"\b(hoeveel|hoe hoog|hoe groot|how many|how much|how high)\b", re.I)
 COMPOUND = re.compile(r",\s*(en|and)\s+\w+", re.I)  # "waarom …, en hoe hoog …": two questions in one
 MULTI = re.compile(r"\b(welke experts|wie van de experts|which experts|what experts)\b", re.I)
@@ -217,7 +228,15 @@ class Pipeline:
             raw += piece
             yield Token(piece)
 
-        verified = self._verify(raw, sources, snap, question, lang)
+        about = self._about(prepared, sources, snap, lang)
+        verified = self._verify(raw, sources, snap, question, lang, about)
+        if not any(v.sources and (v.quoted or cit.adds_to(v.text, question)) for v in verified):
+            # The model's answer failed the check or only restated the question: the best sentence
+            # of the top passage, quoted, when it is about the question; otherwise a refusal. Not
+            # across languages, where "about" rests on embeddings alone.
+            best = sources[0].best if sources else ""
+            fits = best and detect(best) == lang and about(best)
+            verified = [cit.Verified(best, (1,), (best,), quoted=True)] if fits else []
         if QUANTITY.search(question) and not COMPOUND.search(question) and not self._number_answered(question, verified, snap):
             verified = []  # "how many" needs a number from a source sentence about what was asked
         if not verified:
@@ -227,7 +246,13 @@ class Pipeline:
         yield finish(answer_text, False, cites, self.generator.name)
 
     def _verify(
-        self, raw: str, sources: Sequence[evidence.Source], snap: Snapshot, question: str, lang: str
+        self,
+        raw: str,
+        sources: Sequence[evidence.Source],
+        snap: Snapshot,
+        question: str,
+        lang: str,
+        about: Callable[[str], bool],
     ) -> list[cit.Verified]:
         sentences = cit.split_answer(raw)
         if not sentences or not sources:
@@ -235,7 +260,30 @@ class Pipeline:
         texts = [s.text for s in sentences]
         vectors = self.encoder.encode(texts, "query")
         score, best = cit.support_matrix(texts, sources, snap.idf, vectors, [s.vectors for s in sources], question, lang)
-        return cit.verify(sentences, sources, score, best)
+        # Across languages the support check rests on embeddings alone, which also match claims the
+        # model made up around the topic: there the supporting sentence must itself be about the question.
+        for i, j in np.ndindex(score.shape):
+            quote = sources[j].sentences[best[i, j]]
+            if detect(quote) != lang and not about(quote):
+                score[i, j] = 0.0
+        return cit.verify(sentences, sources, score, best, about)
+
+    @staticmethod
+    def _about(prepared: Query, sources: Sequence[evidence.Source], snap: Snapshot, lang: str) -> Callable[[str], bool]:
+        """Whether a source sentence is about the question: it shares a distinctive word with it
+        (not an expert's name, not a word of the question's frame such as "vindt", not one that
+        most passages contain), or, in another language than the question, its embedding is
+        close to the question's."""
+        words = [w for w in re.findall(r"[\w'’-]+", prepared.text) if w.lower() not in FRAME_WORDS]
+        topic = {t for t in tokenize(" ".join(words)) if snap.idf.df.get(t, 0) <= DISTINCTIVE_SHARE * snap.idf.n}
+        vector_of = {t: v for s in sources if s.vectors is not None for t, v in zip(s.sentences, s.vectors)}
+
+        def about(sentence: str) -> bool:
+            if detect(sentence) != lang and sentence in vector_of:
+                return float(vector_of[sentence] @ prepared.vector) >= CROSS_LANGUAGE_ABOUT
+            return bool(topic & set(tokenize(sentence)))
+
+        return about
 
     @staticmethod
     def _number_answered(question: str, verified: Sequence[cit.Verified], snap: Snapshot) -> bool:

@@ -181,3 +181,31 @@ def test_weaker_advice_of_the_same_contribution_is_not_shown_to_the_model():
 
     hits = [hit(1, 1.0, 1, 3), hit(2, 0.6, 1, 2), hit(3, 0.95, 1, 4), hit(4, 0.5, 2, 1)]
     assert [h.rank for h in _complementary(hits)] == [1, 3, 4]
+
+
+def test_unchecked_answer_falls_back_to_quoting_the_best_passage_when_it_is_about_the_question(make):
+    pipeline, _ = make("Homburg vergelijkt het met een dier dat graag zwemt en vrolijk is.")  # made up
+    answer = pipeline.ask("Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening?")
+    assert not answer.refused and answer.text.startswith("“") and "lemming" in answer.text
+    assert "zwemt" not in answer.text
+    _contract(answer)
+    # In another language the fallback is not taken: "about the question" would rest on embeddings alone.
+    english = pipeline.ask("Which animal does Vincent Homburg compare nationally oriented services with?")
+    assert english.refused and english.text.startswith("The booklet does not answer")
+
+
+def test_an_answer_that_only_restates_the_question_is_not_an_answer(make):
+    question = "Vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening met een lemming?"
+    echo, _ = make("Vincent Homburg vergelijkt nationaal georiënteerde dienstverlening met een lemming.")
+    answer = echo.ask(question)
+    # The echo is replaced by the passage's own sentence, quoted.
+    assert answer.text.startswith("“") and "Vincent Homburg vergelijkt" not in answer.text
+    _contract(answer)
+    yes, _ = make("Ja, Vincent Homburg vergelijkt nationaal georiënteerde dienstverlening met een lemming.")
+    assert yes.ask(question).text.startswith("Ja, Vincent Homburg vergelijkt")  # a yes or no is an answer
+
+
+def test_off_topic_question_is_refused_not_quoted(make):
+    pipeline, _ = make("Kees Verhoeven vindt de vierdaagse werkweek een goed idee.")
+    answer = pipeline.ask("Wat vindt Kees Verhoeven van de vierdaagse werkweek?")
+    assert answer.refused and answer.citations == ()
