@@ -350,8 +350,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.index:
             settings = replace(settings, index_dir=Path(args.index))
         encoder = load_encoder(settings)
-        if store.current_version(settings.index_dir) is None:
-            print(f"No index in {settings.index_dir}; building it from {settings.data_dir} first…", flush=True)
+        missing = store.current_version(settings.index_dir) is None
+        if missing or store.outdated_format(settings.index_dir):
+            why = "No index" if missing else "An index in an older format"
+            print(f"{why} in {settings.index_dir}; building it from {settings.data_dir} first…", flush=True)
             report = build(settings, encoder)
             print(f"Built: {report.advices} advices, {report.chunks} passages in {report.seconds:.1f} s", flush=True)
         service = ChatService(settings, encoder, host=args.host)

@@ -22,6 +22,7 @@ from rag.build import build
 from rag.convert import ensure_converted
 from rag.embed import load_encoder
 from rag.settings import Settings
+from rag.store import load
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOKLET = ROOT / "data" / "ongefilterde-expertadviezen-digitale-overheid.md"
@@ -48,9 +49,10 @@ def main() -> None:
         ).stdout
         wall = time.perf_counter() - t
         report = json.loads(out)
+        sentences = len(load(base / "cold").sentences)
         print(
-            f"cold build, new process, empty index: {wall:.1f} s wall "
-            f"({report['seconds']:.1f} s inside build; {report['chunks']} chunks embedded on {os.cpu_count()} cores)"
+            f"cold build, new process, empty index: {wall:.1f} s wall ({report['seconds']:.1f} s inside build; "
+            f"{report['chunks']} chunks and {sentences} sentences embedded on {os.cpu_count()} cores)"
         )
 
         settings = replace(Settings.from_env(), data_dir=data, index_dir=base / "warm")

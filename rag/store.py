@@ -184,6 +184,16 @@ def cleanup(index_dir: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+def outdated_format(index_dir: Path) -> bool:
+    """Whether the live version was written by an earlier version of this program (a rebuild upgrades it)."""
+    version = current_version(index_dir)
+    try:
+        data = json.loads((index_dir / str(version) / "manifest.json").read_text(encoding="utf-8"))
+        return version is not None and int(data["format_version"]) < FORMAT_VERSION
+    except (OSError, ValueError, TypeError, KeyError):
+        return False  # missing or damaged: loading reports it
+
+
 def read_manifest(index_dir: Path, version: str | None = None) -> tuple[str, Manifest]:
     """The live (or named) version's manifest, with format checks."""
     version = version or current_version(index_dir)

@@ -157,6 +157,7 @@ def test_model_and_format_mismatch_is_refused(workspace, fake_encoder):
     path = workspace.index_dir / version / "manifest.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     path.write_text(json.dumps({**data, "format_version": 999}), encoding="utf-8")
+    assert not store.outdated_format(workspace.index_dir)  # newer, not older: no automatic rebuild
     with pytest.raises(IndexMismatchError, match="format 999"):
         store.load(workspace.index_dir)
 
@@ -214,3 +215,17 @@ def test_a_chunk_matches_as_well_as_its_best_sentence(workspace, fake_encoder):
     scored = Retriever(loaded, fake_encoder).score(deep)
     assert float(loaded.vectors[row] @ fake_encoder.encode([deep], "query")[0]) < 0.9
     assert scored.dense[row] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_index_of_an_older_format_is_rebuilt_not_reused(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    version = store.current_version(workspace.index_dir)
+    path = workspace.index_dir / version / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**data, "format_version": 1}), encoding="utf-8")
+    assert store.outdated_format(workspace.index_dir)
+    with pytest.raises(IndexMismatchError, match="format 1"):
+        store.load(workspace.index_dir)
+    report = build(workspace, fake_encoder)  # what the app does at start for an older format
+    assert report.embedded == report.chunks and any("not reused" in w for w in report.warnings)
+    assert not store.outdated_format(workspace.index_dir) and store.load(workspace.index_dir).sentences
