@@ -97,12 +97,17 @@ def lexical_support(stems: set[str], question_stems: set[str], context: set[str]
     """How much of a sentence one source sentence backs, 0..1.
 
     What the sentence adds to the question (its novel words) must be in the source
-    sentence; restated question words need only be in the passage. A sentence that only
-    restates the question ("Ja, de overheid mag …") is measured on all its words.
+    sentence; the question's words it repeats must be in the passage or its label (a
+    passage that lacks "voorwoord" says nothing about who wrote the foreword). A sentence
+    that only restates the question ("Ja, de overheid mag …") needs words of the source
+    sentence too.
     """
+    if not stems & src_stems:
+        return 0.0
     novel = stems - context - question_stems
-    whole = overlap(stems, src_stems | context, idf) if stems & src_stems else 0.0
-    return min(overlap(novel, src_stems, idf), whole) if novel else whole
+    restated = stems & question_stems
+    backed = overlap(restated, context | src_stems, idf) if restated else 1.0
+    return min(overlap(novel, src_stems, idf), backed) if novel else backed
 
 
 def support_matrix(

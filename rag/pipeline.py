@@ -44,7 +44,7 @@ RELATED = 2
 CROSS_LANGUAGE_ABOUT = 0.80
 DISTINCTIVE_SHARE = 0.25  # a word in more of the passages than this says little about what is asked
 FRAME_WORDS = frozenset(
-    "vindt vinden zegt zeggen denkt stelt meent schrijft noemt noemen bedoelt adviseert adviseren pleit pleiten "
+    "vindt vinden zegt zeggen denkt stelt meent schrijft schreef schreven noemt noemen bedoelt adviseert adviseren pleit pleiten "
     "volgens expert experts bundel booklet says say think thinks mean means advise advises according".split()
 )
 QUANTITY = re.compile(r"\b(hoeveel|hoe hoog|hoe groot|how many|how much|how high)\b", re.I)
