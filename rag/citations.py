@@ -2,11 +2,13 @@
 sentence against the numbered sources, attaching, re-attributing or dropping, and
 renumbering the survivors so each `[n]` has exactly one citation pointing at a hit.
 
-Support is a calibrated score per (answer sentence, source): the larger of the
-rarity-weighted share of the sentence's content words found in a source sentence,
-and the scaled embedding similarity (which also carries English answers to Dutch
-sources). Numbers in a sentence must occur in the source. Pure functions, except
-that the caller passes in the sentence vectors.
+Support is a calibrated score per (answer sentence, source): the larger of a lexical
+score (the rarity-weighted share of what the sentence adds to the question found in one
+source sentence, capped by how much of the question it repeats the passage contains)
+and the scaled embedding similarity (strict within a language, looser across languages,
+where words cannot match). Numbers in a sentence must occur in the source. A partly
+supported sentence is replaced by the source sentence it draws on, quoted. Pure
+functions, except that the caller passes in the sentence vectors.
 """
 
 from __future__ import annotations

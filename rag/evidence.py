@@ -1,7 +1,8 @@
 """Chooses the sentences the generator gets to see: pure scoring over stored sentence vectors.
 
 Owns the evidence budget (a few sentences from the top advices, so the prompt stays
-short enough for a fast first token on 2 cores) and how sentences are scored
+short enough for a fast first token on 2 cores), which advices are shown (not one that
+merely competes with a clearly better one of the same expert), and how sentences are scored
 (lexical overlap weighted by rarity, and similarity to the question, with the sentence
 vectors the index stores). Numbering for the prompt and checking the answer are `citations`' job.
 """

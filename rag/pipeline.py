@@ -2,8 +2,9 @@
 
 Events, in order: `Retrieved` (the passages, before generation starts), `Token`s
 (the model's raw text as it streams), then `Final` (the verified answer: only
-supported sentences, each cited, renumbered). The system, not the model, decides
-citations and refusals. Structure questions ("welke adviezen geeft X?", "advies 3
+supported sentences, each cited, renumbered; when none survives, the top passage's
+best sentence quoted if it is about the question, else a refusal). The system, not
+the model, decides citations and refusals. Structure questions ("welke adviezen geeft X?", "advies 3
 van X") are answered from the parsed structure without the model.
 """
 
