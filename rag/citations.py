@@ -120,12 +120,14 @@ def support_matrix(
     source_vectors: Sequence[np.ndarray | None],
     question: str = "",
     answer_lang: str | None = None,
+    about: Callable[[str], bool] = lambda source_sentence: True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Support of each answer sentence by each source (0..1), and which source sentence gave it.
 
     Embedding similarity counts for a close paraphrase in the source's language, and
     with a lower band across languages (an English answer to Dutch sources), where
-    words cannot match.
+    words cannot match. There embeddings also match claims made up around the topic,
+    so a source sentence supports only if it is itself `about` the question.
     """
     score = np.zeros((len(sentences), len(sources)))
     best = np.zeros((len(sentences), len(sources)), dtype=int)
@@ -142,6 +144,8 @@ def support_matrix(
                 continue
             low, high = bands[j]
             for k, src in enumerate(source.sentences):
+                if bands[j] is DENSE_CROSS and not about(src):
+                    continue
                 lexical = lexical_support(stems, question_stems, contexts[j], set(tokenize(src)), idf)
                 dense = 0.0
                 vecs = source_vectors[j]

@@ -15,8 +15,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from . import citations as cit
 from . import evidence
 from .chunk import split_sentences
@@ -260,13 +258,8 @@ class Pipeline:
             return []
         texts = [s.text for s in sentences]
         vectors = self.encoder.encode(texts, "query")
-        score, best = cit.support_matrix(texts, sources, snap.idf, vectors, [s.vectors for s in sources], question, lang)
-        # Across languages the support check rests on embeddings alone, which also match claims the
-        # model made up around the topic: there the supporting sentence must itself be about the question.
-        for i, j in np.ndindex(score.shape):
-            quote = sources[j].sentences[best[i, j]]
-            if detect(quote) != lang and not about(quote):
-                score[i, j] = 0.0
+        source_vectors = [s.vectors for s in sources]
+        score, best = cit.support_matrix(texts, sources, snap.idf, vectors, source_vectors, question, lang, about)
         return cit.verify(sentences, sources, score, best, about)
 
     @staticmethod

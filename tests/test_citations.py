@@ -121,6 +121,9 @@ def test_embedding_similarity_counts_for_paraphrases_and_across_languages_only()
     same, _ = support_matrix(["Het onderwerp is aansprakelijkheid."], [dutch], idf, answer[None], [source[None]], "", "nl")
     cross, _ = support_matrix([english], [dutch], idf, answer[None], [source[None]], "", "en")
     assert same[0, 0] == 0.0 and cross[0, 0] >= 0.5
+    # Across languages the source sentence must itself be about the question.
+    off_topic, _ = support_matrix([english], [dutch], idf, answer[None], [source[None]], "", "en", lambda s: False)
+    assert off_topic[0, 0] == 0.0
 
 
 def test_partly_supported_sentence_is_replaced_by_the_quoted_source_sentence():
