@@ -67,9 +67,7 @@ def _complementary(hits: Sequence[Hit]) -> list[Hit]:
     """The hits, without advices that merely compete with a clearly better one of the same contribution."""
     out: list[Hit] = []
     for h in hits:
-        rival = next(
-            (o for o in out if (o.chunk.document, o.chunk.contribution) == (h.chunk.document, h.chunk.contribution)), None
-        )
+        rival = next((o for o in out if o.chunk.contribution_key == h.chunk.contribution_key), None)
         if rival is None or not h.chunk.experts or h.score >= SAME_CONTRIBUTION_SHARE * rival.score:
             out.append(h)
     return out

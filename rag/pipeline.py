@@ -344,7 +344,7 @@ class Pipeline:
         seen: dict[tuple, int] = {}
         out = []
         for h in hits:
-            key = (h.chunk.document, h.chunk.contribution)
+            key = h.chunk.contribution_key
             if h.chunk.experts and seen.get(key, 0) < per_contribution:
                 seen[key] = seen.get(key, 0) + 1
                 out.append(Hit(len(out) + 1, h.score, h.chunk, h.context))

@@ -106,6 +106,11 @@ class Chunk:
         """Identifies the advice (or section) this chunk belongs to."""
         return (self.document, self.contribution, self.advice, self.section)
 
+    @property
+    def contribution_key(self) -> tuple[str, int]:
+        """Identifies the contribution (one expert or group of experts) this chunk belongs to."""
+        return (self.document, self.contribution)
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
