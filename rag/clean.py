@@ -18,6 +18,10 @@ SPLIT_WORD = re.compile(r"([^\W\d_]+)-(?:[ \t]+|[ \t]*\n[ \t]*)([a-zà-ÿ][^\W\d
 # After "ontwerp- en ontwikkeltraject" the hyphen is a real elision, not a break.
 CONJUNCTIONS = frozenset({"en", "of", "tot", "noch", "als", "t/m", "en/of"})
 QUOTE_OPENERS = "“\"‘„'«"
+# A paragraph this long that stops on a comma or a lower-case word was cut by a page break,
+# even when the next part starts with a capital ("(Zweden, Denemarken," | "Noorwegen, …").
+# Shorter blocks ending that way are names, titles and bios.
+PROSE_WORDS = 40
 SENTENCE_END = tuple('.!?:;"”’)»')
 
 
@@ -110,8 +114,15 @@ def to_blocks(lines: list[str], first_line: int = 1, doc_title: str = "") -> lis
     return blocks
 
 
+def _cut_short(prev: Block) -> bool:
+    """A prose paragraph that stops mid-sentence: on a comma or a lower-case word."""
+    end = prev.text.rstrip()
+    return len(end.split()) >= PROSE_WORDS and (end.endswith(",") or end[-1:].islower())
+
+
 def merge_continuations(blocks: Iterable[Block]) -> list[Block]:
-    """Join a paragraph that a page break cut in two (the second part starts lower-case)."""
+    """Join a paragraph that a page break cut in two (the second part starts lower-case, or
+    the first is prose that stops on a comma or a lower-case word)."""
     out: list[Block] = []
     for b in blocks:
         prev = out[-1] if out else None
@@ -121,7 +132,7 @@ def merge_continuations(blocks: Iterable[Block]) -> list[Block]:
             and prev.kind == "text"
             and not b.italic
             and not prev.italic
-            and b.text[:1].islower()
+            and (b.text[:1].islower() or _cut_short(prev))
             and not prev.text.rstrip().endswith(SENTENCE_END)
         ):
             glue = "\n" if prev.text.endswith("-") else " "
