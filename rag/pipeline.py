@@ -34,8 +34,11 @@ from .types import Answer, Chunk, Citation, Hit
 
 K = 5
 MIN_QUESTION_STEMS = 2  # what is left of a question after dropping instructions must ask something
-RELEVANT_SHARE = 0.6  # in "welke experts" answers, quote only experts about as relevant as the best
+# In "welke experts" answers, quote only experts about as relevant as the best, and only a
+# sentence about the question (the same test as the fallback quote).
+RELEVANT_SHARE = 0.6
 MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping two per contribution
+MULTI_CANDIDATES = 8  # of those, the advices whose best sentence is checked for being about the question
 ABOUT_THE_QUESTION = 0.3  # share of the question's (rarity-weighted) words a quoted sentence must have
 RELATED = 2
 # Question (query) vs source sentence (passage) cosine across languages: relevant pairs score
@@ -43,9 +46,16 @@ RELATED = 2
 CROSS_LANGUAGE_ABOUT = 0.80
 DISTINCTIVE_SHARE = 0.25  # a word in more of the passages than this says little about what is asked
 FRAME_WORDS = frozenset(
-    "vindt vinden zegt zeggen denkt stelt meent schrijft schreef schreven noemt noemen bedoelt adviseert adviseren pleit pleiten "
-    "volgens expert experts bundel booklet says say think thinks mean means advise advises according".split()
+    "vindt vinden zegt zeggen denkt stelt meent schrijft schreef schreven schrijven noemt noemen bedoelt adviseert adviseren "
+    "pleit pleiten benadrukt benadrukken wijst wijzen verwijst verwijzen waarschuwt waarschuwen bespreekt bespreken beschrijft "
+    "beschrijven volgens expert experts bundel booklet says say think thinks mean means advise advises according write writes "
+    "mention mentions emphasize emphasizes emphasise emphasises warn warns refer refers argue argues discuss discusses".split()
 )
+# Words of praise and size say nothing about the topic: "goed beleid" and "goed ingebed" share no subject.
+GENERIC_WORDS = frozenset(
+    "goed goede beter betere best beste groot grote groter grotere belangrijk belangrijke good better large big".split()
+)
+NOT_TOPIC = FRAME_WORDS | GENERIC_WORDS
 QUANTITY = re.compile(r"\b(hoeveel|hoe hoog|hoe groot|how many|how much|how high)\b", re.I)
 COMPOUND = re.compile(r",\s*(en|and)\s+\w+", re.I)  # "waarom …, en hoe hoog …": two questions in one
 MULTI = re.compile(r"\b(welke experts|wie van de experts|which experts|what experts)\b", re.I)
@@ -180,7 +190,8 @@ class Pipeline:
         structural = bool(hits)
         multi = bool(MULTI.search(question))
         if not hits and multi:
-            hits = self._spread(retriever.search(query, k=MULTI_DEPTH, experts=experts, theme=theme, prepared=prepared))[:K]
+            hits = self._spread(retriever.search(query, k=MULTI_DEPTH, experts=experts, theme=theme, prepared=prepared))
+            hits = hits[:MULTI_CANDIDATES]
         if not hits:
             hits = retriever.search(query, k=K, experts=experts, theme=theme, prepared=prepared)
         timings = {"retrieve_ms": (time.perf_counter() - started) * 1000}
@@ -202,18 +213,20 @@ class Pipeline:
             return
 
         if multi:
-            # "Welke experts …?": each expert's own sentence, quoted and cited; no model needed.
+            # "Welke experts …?": each expert's own sentence about the question, quoted and cited; no model needed.
             sources = evidence.select(
                 query,
                 prepared.vector,
                 hits,
                 snap.retriever.index.sentences_of,
                 snap.idf,
-                max_sources=evidence.MAX_SOURCES_MULTI,
+                max_sources=MULTI_CANDIDATES,
                 per_source=1,
             )
+            about = self._about(prepared, sources, snap, lang)
             best = max((s.score for s in sources), default=0.0)
-            sources = [s for s in sources if s.score >= RELEVANT_SHARE * best]
+            sources = [s for s in sources if s.score >= RELEVANT_SHARE * best and about(s.best)]
+            sources = sources[: evidence.MAX_SOURCES_MULTI]
             if sources:
                 body, cites = self._experts_answer(sources, lang)
                 yield finish(body, False, cites, "structure")
@@ -265,10 +278,10 @@ class Pipeline:
     @staticmethod
     def _about(prepared: Query, sources: Sequence[evidence.Source], snap: Snapshot, lang: str) -> Callable[[str], bool]:
         """Whether a source sentence is about the question: it shares a distinctive word with it
-        (not an expert's name, not a word of the question's frame such as "vindt", not one that
-        most passages contain), or, in another language than the question, its embedding is
+        (not an expert's name, not a word of the question's frame such as "vindt", not praise or
+        size such as "goed", not one that most passages contain), or, in another language than the question, its embedding is
         close to the question's."""
-        words = [w for w in re.findall(r"[\w'’-]+", prepared.text) if w.lower() not in FRAME_WORDS]
+        words = [w for w in re.findall(r"[\w'’-]+", prepared.text) if w.lower() not in NOT_TOPIC]
         topic = {t for t in tokenize(" ".join(words)) if snap.idf.df.get(t, 0) <= DISTINCTIVE_SHARE * snap.idf.n}
         vector_of = {t: v for s in sources if s.vectors is not None for t, v in zip(s.sentences, s.vectors)}
 

@@ -140,6 +140,21 @@ def test_multi_expert_question_quotes_several_experts(make):
     _contract(answer)
 
 
+def test_multi_expert_answer_quotes_only_sentences_about_the_topic(make):
+    pipeline, _ = make("should not be called")
+    answer = pipeline.ask("Welke experts benadrukken de toeslagenaffaire?")
+    assert answer.citations and all("toeslagenaffaire" in c.quote.lower() for c in answer.citations)
+
+
+def test_frame_and_generic_words_do_not_make_a_sentence_about_the_question(make):
+    pipeline, _ = make("x")
+    snap = pipeline.index.current()
+    prepared = snap.retriever.prepare("Welke experts benadrukken goed beleid voor de toeslagenaffaire?")
+    about = pipeline._about(prepared, [], snap, "nl")
+    assert about("De toeslagenaffaire had voorkomen kunnen worden.")
+    assert not about("Dit project is goed ingebed, benadrukt de expert.")
+
+
 @pytest.mark.parametrize("question,message", [("", "Stel een vraag"), ("   ", "Stel een vraag"), ("x" * 1001, "te lang")])
 def test_bad_questions_get_a_clear_message(make, question, message):
     pipeline, gen = make("x")
