@@ -56,6 +56,7 @@ GENERIC_WORDS = frozenset(
     "goed goede beter betere best beste groot grote groter grotere belangrijk belangrijke good better large big".split()
 )
 NOT_TOPIC = FRAME_WORDS | GENERIC_WORDS
+COMPOUND_PART = 6  # a question word this long counts inside a compound; shorter ones ("wet") match too much
 QUANTITY = re.compile(r"\b(hoeveel|hoe hoog|hoe groot|how many|how much|how high)\b", re.I)
 COMPOUND = re.compile(r",\s*(en|and)\s+\w+", re.I)  # "waarom …, en hoe hoog …": two questions in one
 MULTI = re.compile(r"\b(welke experts|wie van de experts|which experts|what experts)\b", re.I)
@@ -279,16 +280,21 @@ class Pipeline:
     def _about(prepared: Query, sources: Sequence[evidence.Source], snap: Snapshot, lang: str) -> Callable[[str], bool]:
         """Whether a source sentence is about the question: it shares a distinctive word with it
         (not an expert's name, not a word of the question's frame such as "vindt", not praise or
-        size such as "goed", not one that most passages contain), or, in another language than the question, its embedding is
-        close to the question's."""
-        words = [w for w in re.findall(r"[\w'’-]+", prepared.text) if w.lower() not in NOT_TOPIC]
-        topic = {t for t in tokenize(" ".join(words)) if snap.idf.df.get(t, 0) <= DISTINCTIVE_SHARE * snap.idf.n}
+        size such as "goed", not one that most passages contain; also as the start or end of a
+        compound: "onderwijs" in "onderwijsinstellingen", "kwaliteit" in "datakwaliteit"), or, in
+        another language than the question, its embedding is close to the question's."""
+        words = [w.lower() for w in re.findall(r"[\w'’-]+", prepared.text) if w.lower() not in NOT_TOPIC]
+        rare = {t for t in tokenize(" ".join(words)) if snap.idf.df.get(t, 0) <= DISTINCTIVE_SHARE * snap.idf.n}
+        parts = {w for w in words if len(w) >= COMPOUND_PART and set(tokenize(w)) <= rare}
         vector_of = {t: v for s in sources if s.vectors is not None for t, v in zip(s.sentences, s.vectors)}
 
         def about(sentence: str) -> bool:
             if detect(sentence) != lang and sentence in vector_of:
                 return float(vector_of[sentence] @ prepared.vector) >= CROSS_LANGUAGE_ABOUT
-            return bool(topic & set(tokenize(sentence)))
+            if rare & set(tokenize(sentence)):
+                return True
+            found = re.findall(r"\w+", sentence.lower())
+            return any(x != w and (x.startswith(w) or x.endswith(w)) for w in parts for x in found)
 
         return about
 

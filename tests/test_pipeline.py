@@ -155,6 +155,14 @@ def test_frame_and_generic_words_do_not_make_a_sentence_about_the_question(make)
     assert not about("Dit project is goed ingebed, benadrukt de expert.")
 
 
+def test_a_question_word_counts_inside_a_compound_but_a_short_one_does_not(make):
+    pipeline, _ = make("x")
+    snap = pipeline.index.current()
+    about = pipeline._about(snap.retriever.prepare("Welke experts schrijven over onderwijs en de wet?"), [], snap, "nl")
+    assert about("Veel onderwijsinstellingen gebruiken sociale media.")
+    assert not about("Dat weten we nog niet.")
+
+
 @pytest.mark.parametrize("question,message", [("", "Stel een vraag"), ("   ", "Stel een vraag"), ("x" * 1001, "te lang")])
 def test_bad_questions_get_a_clear_message(make, question, message):
     pipeline, gen = make("x")
