@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .evidence import Idf, Source, overlap
-from .language import detect
+from .language import detect, text
 from .lexical import tokenize
 from .types import Citation
 
@@ -219,8 +219,9 @@ def verify(
     return out
 
 
-def render(verified: Sequence[Verified], sources: Sequence[Source]) -> tuple[str, list[Citation]]:
-    """Answer text with labels renumbered 1..n in order of first use, and one citation per label."""
+def render(verified: Sequence[Verified], sources: Sequence[Source], lang: str = "") -> tuple[str, list[Citation]]:
+    """Answer text with labels renumbered 1..n in order of first use, and one citation per label.
+    A quote in another language than the answer's (`lang`) is announced as such."""
     by_number = {s.number: s for s in sources}
     label_of: dict[int, int] = {}
     quotes: dict[int, list[str]] = {}
@@ -238,7 +239,10 @@ def render(verified: Sequence[Verified], sources: Sequence[Source]) -> tuple[str
         Citation(f"[{label}]", by_number[number].hit.chunk, " ".join(quotes[number]))
         for number, label in sorted(label_of.items(), key=lambda kv: kv[1])
     ]
-    return " ".join(parts), citations
+    answer = " ".join(parts)
+    if lang and any(v.quoted and detect(v.text) != lang for v in verified):
+        answer = f"{text(lang, 'quoted')} {answer}"
+    return answer, citations
 
 
 def _with_labels(sentence: str, labels: Sequence[int]) -> str:

@@ -255,7 +255,7 @@ class Pipeline:
         if not verified:
             yield finish(self._refusal(lang, hits), True, (), self.generator.name, hits[:RELATED])
             return
-        answer_text, cites = cit.render(verified, sources)
+        answer_text, cites = cit.render(verified, sources, lang)
         yield finish(answer_text, False, cites, self.generator.name)
 
     def _verify(

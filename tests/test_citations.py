@@ -138,6 +138,10 @@ def test_partly_supported_sentence_is_replaced_by_the_quoted_source_sentence():
     assert [(v.text, v.sources, v.quoted) for v in kept] == [(quote, (1,), True)]
     text, cites = render(kept, sources)
     assert text == f"“{quote[:-1]}” [1]." and cites[0].quote == quote
+    # In an English answer the Dutch quote is announced as one; in a Dutch answer it needs no note.
+    english, _ = render(kept, sources, "en")
+    assert english == f"The booklet puts it this way (quoted in Dutch): “{quote[:-1]}” [1]."
+    assert render(kept, sources, "nl")[0] == text
 
 
 def test_question_words_an_answer_repeats_must_be_in_the_passage():
