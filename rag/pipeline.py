@@ -374,7 +374,11 @@ class Pipeline:
         items, cites = [], []
         for label, s in enumerate(sources, start=1):
             c = s.hit.chunk
-            where = f"{text(lang, 'advice')} {c.advice}" if c.advice else text(lang, "intro")
+            where = (
+                f"{text(lang, 'advice')} {c.advice}"
+                if c.advice
+                else text(lang, "closing" if c.advice_title == "Slot" else "intro")
+            )
             quote = " ".join(x.removeprefix("- ") for x in s.sentences)
             items.append(f"{', '.join(c.experts)} ({where}): “{quote}” [{label}]")
             cites.append(Citation(f"[{label}]", c, quote))

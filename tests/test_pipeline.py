@@ -140,6 +140,17 @@ def test_multi_expert_question_quotes_several_experts(make):
     _contract(answer)
 
 
+def test_multi_expert_answer_names_where_each_quote_stands(make):
+    pipeline, _ = make("should not be called")
+    answer = pipeline.ask("Welke experts schrijven over onderwijs en onderzoek?")
+    places = []
+    for c in answer.citations:
+        place = f"advies {c.chunk.advice}" if c.chunk.advice else ("slot" if c.chunk.advice_title == "Slot" else "inleiding")
+        assert f"{', '.join(c.chunk.experts)} ({place}): “" in answer.text
+        places.append(place)
+    assert "slot" in places  # Stoelinga and Waser's closing words: "onderwijs en onderzoek zijn er klaar voor"
+
+
 def test_multi_expert_answer_quotes_only_sentences_about_the_topic(make):
     pipeline, _ = make("should not be called")
     answer = pipeline.ask("Welke experts benadrukken de toeslagenaffaire?")
