@@ -26,7 +26,7 @@ from .generate import Generator
 from .language import detect, text
 from .lexical import tokenize
 from .live import LiveIndex, Snapshot
-from .prompt import build_messages
+from .prompt import build_messages, place
 from .retrieve import Query
 from .safety import split_injection
 from .settings import Settings
@@ -374,13 +374,8 @@ class Pipeline:
         items, cites = [], []
         for label, s in enumerate(sources, start=1):
             c = s.hit.chunk
-            where = (
-                f"{text(lang, 'advice')} {c.advice}"
-                if c.advice
-                else text(lang, "closing" if c.advice_title == "Slot" else "intro")
-            )
             quote = " ".join(x.removeprefix("- ") for x in s.sentences)
-            items.append(f"{', '.join(c.experts)} ({where}): “{quote}” [{label}]")
+            items.append(f"{', '.join(c.experts)} ({place(c, lang)}): “{quote}” [{label}]")
             cites.append(Citation(f"[{label}]", c, quote))
         return f"{text(lang, 'several')} " + "; ".join(items), cites
 

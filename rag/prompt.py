@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .chunk import CLOSING_TITLE
 from .evidence import Source
 from .language import text
+from .types import Chunk
 
 # The model is not asked to cite: asked to, this small model often answers with only "[1]".
 # `citations` attaches and checks the sources after generation.
@@ -23,15 +25,20 @@ SYSTEM_PROMPT = (
 )
 
 
+def place(chunk: Chunk, lang: str) -> str:
+    """Where an expert's passage stands, in the question's language: "advies 2", "inleiding" or "slot"."""
+    if chunk.advice:
+        return f"{text(lang, 'advice')} {chunk.advice}"
+    return text(lang, "closing" if chunk.advice_title == CLOSING_TITLE else "intro")
+
+
 def source_label(source: Source, lang: str) -> str:
     """ "Vincent Homburg, advies 2" or "Samenvatting" for text outside the contributions."""
     c = source.hit.chunk
     if not c.experts:
         return c.section or c.document
     who = ", ".join(c.experts)
-    if c.advice:
-        return f"{who}, {text(lang, 'advice')} {c.advice}"
-    return f"{who}, {text(lang, 'intro')}" if c.advice_title != "Slot" else who
+    return who if c.advice_title == CLOSING_TITLE and not c.advice else f"{who}, {place(c, lang)}"
 
 
 def sanitize_question(question: str) -> str:
