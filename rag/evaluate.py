@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .metrics import Ref, matches, retrieval_scores
+from .metrics import Ref, found, matches, retrieval_scores
 from .pipeline import Pipeline
 from .types import Answer
 
@@ -60,18 +60,18 @@ def score(rows: Sequence[EvalRow]) -> dict:
             continue
         refs = [Ref.from_dict(g) for g in r.question["gold"]] + [Ref.from_dict(g) for g in r.question.get("also_ok", [])]
         gold = [Ref.from_dict(g) for g in r.question["gold"]]
-        good = [c for c in a.citations if any(matches(g, c.chunk.experts, c.chunk.advice) for g in refs)]
-        cited += len(a.citations)
-        correct += len(good)
-        hit += any(any(matches(g, c.chunk.experts, c.chunk.advice) for g in gold) for c in a.citations)
+        places = [(c.chunk.experts, c.chunk.advice) for c in a.citations]
+        cited += len(places)
+        correct += sum(1 for experts, advice in places if any(matches(g, experts, advice) for g in refs))
+        gold_found = found(gold, places)
+        hit += gold_found > 0
         false_refusals += a.refused
         words = r.question.get("must_mention", [])
         low = a.text.lower()
         if words:
             mention_shares.append(sum(any(alt in low for alt in w.split("|")) for w in words) / len(words))
         if r.question.get("min_gold_hits"):
-            found = sum(any(matches(g, c.chunk.experts, c.chunk.advice) for c in a.citations) for g in gold)
-            multi_ok.append(found >= r.question["min_gold_hits"])
+            multi_ok.append(gold_found >= r.question["min_gold_hits"])
         if r.question.get("lang") == "en":
             english_in_english.append(a.language == "en")
     answers = [r.answer for r in rows if r.answer is not None]

@@ -33,12 +33,14 @@ def first_match_rank(gold: Sequence[Ref], hits: Sequence[tuple[Sequence[str], in
     return None
 
 
+def found(gold: Sequence[Ref], hits: Sequence[tuple[Sequence[str], int]]) -> int:
+    """How many gold references some hit (or citation) matches."""
+    return sum(1 for g in gold if any(matches(g, e, a) for e, a in hits))
+
+
 def recall(gold: Sequence[Ref], hits: Sequence[tuple[Sequence[str], int]], depth: int) -> float:
     """Share of gold references found among the first `depth` hits."""
-    if not gold:
-        return 0.0
-    found = sum(1 for g in gold if any(matches(g, e, a) for e, a in hits[:depth]))
-    return found / len(gold)
+    return found(gold, hits[:depth]) / len(gold) if gold else 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,56 @@
+"""Evaluation metrics on literal rows: the matching rule, retrieval scores and answer scores."""
+
+from rag.evaluate import EvalRow, score
+from rag.metrics import Ref, found, recall, retrieval_scores
+from rag.types import Answer, Chunk, Citation
+
+
+def _chunk(expert: str, advice: int) -> Chunk:
+    return Chunk(f"{expert}-{advice}", "d.md", "t", "t", experts=(expert,), advice=advice, contribution=1)
+
+
+def _answer(cites: list[tuple[str, int]], refused: bool = False, language: str = "nl") -> Answer:
+    citations = tuple(Citation(f"[{i}]", _chunk(e, a), "q") for i, (e, a) in enumerate(cites, start=1))
+    timings = {"first_token_ms": 100.0, "total_ms": 200.0}
+    return Answer("v", "t", refused, citations, (), language, "g", timings)
+
+
+def test_found_and_recall_count_gold_references_matched_by_expert_overlap_and_advice():
+    gold = [Ref(("A", "B"), 1), Ref(("C",), 2)]
+    hits = [(("B",), 1), (("C",), 3), (("C",), 2)]
+    assert found(gold, hits) == 2
+    assert recall(gold, hits, 2) == 0.5 and recall([], hits, 2) == 0.0
+
+
+def test_retrieval_scores_skip_unanswerable_questions():
+    rows = [
+        ({"gold": [{"experts": ["A"], "advice": 1}]}, [(("A",), 1)]),
+        ({"gold": [{"experts": ["B"], "advice": 2}]}, [(("A",), 1), (("B",), 2)]),
+        ({"gold": []}, [(("A",), 1)]),
+    ]
+    s = retrieval_scores(rows)
+    assert (s.questions, s.hit_at_1, s.hit_at_5, s.mrr_at_10) == (2, 0.5, 1.0, 0.75)
+
+
+def test_answer_scores_count_citations_gold_hits_and_refusals():
+    rows = [
+        EvalRow({"gold": [{"experts": ["A"], "advice": 1}]}, _answer([("A", 1), ("B", 2)]), "", []),
+        EvalRow(
+            {
+                "gold": [{"experts": ["C"], "advice": 1}, {"experts": ["D"], "advice": 2}, {"experts": ["E"], "advice": 3}],
+                "also_ok": [{"experts": ["C"], "advice": 0}],
+                "min_gold_hits": 2,
+            },
+            _answer([("C", 1), ("C", 0), ("D", 2)]),
+            "",
+            [],
+        ),
+        EvalRow({"gold": []}, _answer([], refused=True), "", []),
+        EvalRow({"gold": [{"experts": ["A"], "advice": 2}], "lang": "en"}, _answer([], refused=True, language="en"), "", []),
+    ]
+    s = score(rows)
+    assert s["citation_precision"] == 0.8  # 4 of 5: B 2 is no gold, C 0 is also fine
+    assert s["citation_hit_rate"] == 0.667  # the refused English question cites nothing
+    assert s["multi_min_gold_hits_rate"] == 1.0
+    assert s["refusal_rate_unanswerable"] == 1.0 and s["false_refusals"] == 1
+    assert s["english_answered_in_english"] == "1/1"
