@@ -131,6 +131,14 @@ def _read_jsonl(path: str) -> list[dict]:
     return rows
 
 
+def _history(row: dict) -> list[str]:
+    """The earlier questions of a batch line's conversation (oldest first); a clear error when malformed."""
+    history = row.get("history") or []
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise RagError("'history' must be a list of earlier questions (strings), oldest first")
+    return history
+
+
 def _search_batch(args: argparse.Namespace, settings: Settings) -> int:
     if not args.output:
         raise SystemExit(_usage_error("rag search --input needs --output"))
@@ -172,9 +180,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
         with open(args.output, "w", encoding="utf-8") as out:
             for row in rows:
                 try:
-                    result = {"id": row.get("id"), **pipeline.ask(str(row["question"])).to_dict()}
+                    answer = pipeline.ask(str(row["question"]), _history(row))
+                    result = {"id": row.get("id"), **answer.to_dict()}
                 except RagError as e:
                     result = {"id": row.get("id"), "question": row["question"], "error": str(e)}
+                except Exception as e:  # one failing line must not lose the rest of the batch
+                    result = {
+                        "id": row.get("id"),
+                        "question": row["question"],
+                        "error": f"internal error: {type(e).__name__}: {e}",
+                    }
                 out.write(json.dumps(result, ensure_ascii=False) + "\n")
                 out.flush()
         return 0

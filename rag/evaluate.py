@@ -6,10 +6,14 @@ latency); the matching rule and retrieval metrics live in `metrics`.
 
 from __future__ import annotations
 
+import re
 import statistics
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .answer.intent import analyze
+from .language import detect
 from .metrics import Ref, found, matches, retrieval_scores
 from .pipeline import Pipeline
 from .types import Answer
@@ -21,6 +25,7 @@ class EvalRow:
     answer: Answer | None
     error: str
     ranked: list[tuple[tuple[str, ...], int]]  # top-10 retrieval as (experts, advice)
+    alone: list[tuple[tuple[str, ...], int]] = field(default_factory=list)  # the same, asked without its history
 
 
 def _pct(values: Sequence[float], q: float) -> float:
@@ -30,18 +35,53 @@ def _pct(values: Sequence[float], q: float) -> float:
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
+def _ranked(retriever, question: str, history: Sequence[str]) -> list[tuple[tuple[str, ...], int]]:
+    """Top-10 advices as (experts, advice) for the question as the pipeline searches it."""
+    query = analyze(question, history, retriever.experts).query or question
+    return [(h.chunk.experts, h.chunk.advice) for h in retriever.search(query, k=10)]
+
+
 def run(pipeline: Pipeline, gold: Sequence[dict], progress: Callable[[int, int], None] | None = None) -> list[EvalRow]:
+    """Ask every gold question (as the next turn of its `history`, when it has one) and rank its passages."""
     rows = []
     for i, q in enumerate(gold):
         if progress:
             progress(i, len(gold))
         retriever = pipeline.index.current().retriever
-        ranked = [(h.chunk.experts, h.chunk.advice) for h in retriever.search(q["question"], k=10)]
+        history = q.get("history") or []
+
+        alone = _ranked(retriever, q["question"], []) if history else []
         try:
-            rows.append(EvalRow(q, pipeline.ask(q["question"]), "", ranked))
+            rows.append(EvalRow(q, pipeline.ask(q["question"], history), "", _ranked(retriever, q["question"], history), alone))
         except Exception as e:  # one failing question must not stop the evaluation
-            rows.append(EvalRow(q, None, f"{type(e).__name__}: {e}", ranked))
+            rows.append(EvalRow(q, None, f"{type(e).__name__}: {e}", _ranked(retriever, q["question"], history), alone))
     return rows
+
+
+def answer_language(answer_text: str) -> str:
+    """The language an answer is written in, quotations (“…”) left out: a quoted Dutch source
+    sentence does not make an English answer Dutch."""
+    return detect(re.sub(r"“[^”]*”", " ", answer_text))
+
+
+def by_type(rows: Sequence[EvalRow]) -> dict[str, dict]:
+    """Per question type: how many, how many refused, how often the gold passage was retrieved,
+    and for conversation turns how often it was retrieved for the question asked alone."""
+    out: dict[str, dict] = {}
+    for t in sorted({r.question.get("type", "") for r in rows}):
+        group = [r for r in rows if r.question.get("type", "") == t]
+        with_gold = [r for r in group if r.question.get("gold")]
+        d = {"questions": len(group), "refused": sum(bool(r.answer and r.answer.refused) for r in group)}
+        if with_gold:
+            d.update({k: v for k, v in retrieval_scores([(r.question, r.ranked) for r in with_gold]).to_dict().items()
+                      if k in ("hit@1", "hit@5")})  # fmt: skip
+        turns = [r for r in with_gold if r.question.get("history")]
+        if turns:
+            d["alone_hit@5"] = round(retrieval_scores([(r.question, r.alone) for r in turns]).hit_at_5, 3)
+        routes = Counter(r.answer.route for r in group if r.answer)
+        d["routes"] = dict(routes.most_common())
+        out[t or "untyped"] = d
+    return out
 
 
 def score(rows: Sequence[EvalRow]) -> dict:
@@ -73,7 +113,7 @@ def score(rows: Sequence[EvalRow]) -> dict:
         if r.question.get("min_gold_hits"):
             multi_ok.append(gold_found >= r.question["min_gold_hits"])
         if r.question.get("lang") == "en":
-            english_in_english.append(a.language == "en")
+            english_in_english.append(answer_language(a.text) == "en")
     answers = [r.answer for r in rows if r.answer is not None]
     first = [a.timings.get("first_token_ms", 0.0) for a in answers]
     total = [a.timings.get("total_ms", 0.0) for a in answers]
@@ -94,4 +134,5 @@ def score(rows: Sequence[EvalRow]) -> dict:
         "latency_first_token_ms": {"p50": round(_pct(first, 0.5)), "p95": round(_pct(first, 0.95))},
         "latency_total_ms": {"p50": round(_pct(total, 0.5)), "p95": round(_pct(total, 0.95))},
         "generator": answers[0].generator if answers else "",
+        "by_type": by_type(rows),
     }

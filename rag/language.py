@@ -37,6 +37,12 @@ TEXTS = {
         "quoted": "De bron zegt het zo (letterlijk, in de taal van de bron):",
         "themes": "De bundel ordent de adviezen in {n} thema's:",
         "injection": "Ik beantwoord alleen vragen over de inhoud van de bundel; instructies in een vraag volg ik niet.",
+        "absent": "De bundel noemt {term} nergens, dus hij zegt er niets over.",
+        "after_publication": "De bundel kan niet vertellen wat er na het verschijnen ervan gebeurde.",
+        "no_such_advice": "{who} {verb} {n} adviezen; een advies {number} bestaat niet.",
+        "premise_missing": "Die bewering staat niet in de bundel.",
+        "premise_reversed": "Dat staat niet in de bundel; {who} schrijft juist ({where}):",
+        "premise_other": "Zo staat het niet in de bundel. {who} schrijft ({where}):",
     },
     "en": {
         "refusal": "The booklet does not answer this question.",
@@ -55,6 +61,12 @@ TEXTS = {
         "quoted": "The booklet puts it this way (quoted in Dutch):",
         "themes": "The booklet groups the advice under {n} themes:",
         "injection": "I only answer questions about the booklet's content; I do not follow instructions given in a question.",
+        "absent": "The booklet never mentions {term}, so it says nothing about it.",
+        "after_publication": "The booklet cannot tell what happened after it was published.",
+        "no_such_advice": "{who} {verb} {n} pieces of advice; there is no advice {number}.",
+        "premise_missing": "The booklet does not contain that claim.",
+        "premise_reversed": "That is not what the booklet says; {who} writes the opposite ({where}, quoted in Dutch):",
+        "premise_other": "The booklet does not put it that way. {who} writes ({where}, quoted in Dutch):",
     },
 }
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from . import store
-from .clean import fold
+from .answer.routes import CorpusLookup
 from .embed import Encoder
 from .evidence import Idf
 from .retrieve import Retriever
@@ -34,9 +34,9 @@ class Snapshot:
         return Idf(self.retriever.index.chunks)
 
     @cached_property
-    def vocabulary(self) -> frozenset[str]:
-        """Folded words of all indexed text, to tell whether a name occurs in the corpus."""
-        return frozenset(w for c in self.retriever.index.chunks for w in fold(c.text + " " + c.embed_text).split())
+    def lookup(self) -> CorpusLookup:
+        """What routing needs to know of this version's corpus."""
+        return CorpusLookup(self.retriever.index.chunks)
 
 
 class LiveIndex:

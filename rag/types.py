@@ -172,6 +172,7 @@ class Answer:
     generator: str
     timings: dict[str, float] = field(default_factory=dict)
     related: tuple[Hit, ...] = ()  # closest advices offered with a refusal, not claimed as an answer
+    route: str = ""  # which kind of answer this is (`rag.answer.routes`)
 
     def to_dict(self) -> dict:
         return {
@@ -184,4 +185,5 @@ class Answer:
             "generator": self.generator,
             "language": self.language,
             "related": [h.to_dict() for h in self.related],
+            "route": self.route,
         }

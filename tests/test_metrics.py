@@ -1,6 +1,6 @@
 """Evaluation metrics on literal rows: the matching rule, retrieval scores and answer scores."""
 
-from rag.evaluate import EvalRow, score
+from rag.evaluate import EvalRow, answer_language, score
 from rag.metrics import Ref, found, recall, retrieval_scores
 from rag.types import Answer, Chunk, Citation
 
@@ -9,10 +9,10 @@ def _chunk(expert: str, advice: int) -> Chunk:
     return Chunk(f"{expert}-{advice}", "d.md", "t", "t", experts=(expert,), advice=advice, contribution=1)
 
 
-def _answer(cites: list[tuple[str, int]], refused: bool = False, language: str = "nl") -> Answer:
+def _answer(cites: list[tuple[str, int]], refused: bool = False, language: str = "nl", text: str = "t") -> Answer:
     citations = tuple(Citation(f"[{i}]", _chunk(e, a), "q") for i, (e, a) in enumerate(cites, start=1))
     timings = {"first_token_ms": 100.0, "total_ms": 200.0}
-    return Answer("v", "t", refused, citations, (), language, "g", timings)
+    return Answer("v", text, refused, citations, (), language, "g", timings)
 
 
 def test_found_and_recall_count_gold_references_matched_by_expert_overlap_and_advice():
@@ -46,7 +46,12 @@ def test_answer_scores_count_citations_gold_hits_and_refusals():
             [],
         ),
         EvalRow({"gold": []}, _answer([], refused=True), "", []),
-        EvalRow({"gold": [{"experts": ["A"], "advice": 2}], "lang": "en"}, _answer([], refused=True, language="en"), "", []),
+        EvalRow(
+            {"gold": [{"experts": ["A"], "advice": 2}], "lang": "en"},
+            _answer([], refused=True, language="en", text="The booklet does not answer this question."),
+            "",
+            [],
+        ),
     ]
     s = score(rows)
     assert s["citation_precision"] == 0.8  # 4 of 5: B 2 is no gold, C 0 is also fine
@@ -54,3 +59,18 @@ def test_answer_scores_count_citations_gold_hits_and_refusals():
     assert s["multi_min_gold_hits_rate"] == 1.0
     assert s["refusal_rate_unanswerable"] == 1.0 and s["false_refusals"] == 1
     assert s["english_answered_in_english"] == "1/1"
+
+
+def test_english_questions_are_judged_by_the_language_of_the_answer_text():
+    gold = {"gold": [{"experts": ["A"], "advice": 1}], "lang": "en"}
+    english = _answer([("A", 1)], language="en", text="He advises the government to be careful with chatbots [1].")
+    dutch = _answer([("A", 1)], language="en", text="Hij adviseert de overheid om terughoudend te zijn met chatbots [1].")
+    assert score([EvalRow(gold, english, "", []), EvalRow(gold, dutch, "", [])])["english_answered_in_english"] == "1/2"
+
+
+def test_a_dutch_quote_does_not_make_an_english_answer_dutch():
+    assert (
+        answer_language("The booklet puts it this way (quoted in Dutch): “Wees terughoudend met de inzet van chatbots.” [1]")
+        == "en"
+    )
+    assert answer_language("Wees terughoudend met de inzet van chatbots [1].") == "nl"

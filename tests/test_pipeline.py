@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from rag.answer.relevance import about_test
 from rag.build import build
 from rag.errors import InvalidQuestionError
 from rag.pipeline import Final, Pipeline, Retrieved, Token
@@ -160,8 +161,8 @@ def test_multi_expert_answer_quotes_only_sentences_about_the_topic(make):
 def test_frame_and_generic_words_do_not_make_a_sentence_about_the_question(make):
     pipeline, _ = make("x")
     snap = pipeline.index.current()
-    prepared = snap.retriever.prepare("Welke experts benadrukken goed beleid voor de toeslagenaffaire?")
-    about = pipeline._about(prepared, [], snap, "nl")
+    question = "Welke experts benadrukken goed beleid voor de toeslagenaffaire?"
+    about = about_test(question, "nl", snap.retriever.prepare(question).vector, [], snap.idf)
     assert about("De toeslagenaffaire had voorkomen kunnen worden.")
     assert not about("Dit project is goed ingebed, benadrukt de expert.")
 
@@ -169,7 +170,8 @@ def test_frame_and_generic_words_do_not_make_a_sentence_about_the_question(make)
 def test_a_question_word_counts_inside_a_compound_but_a_short_one_does_not(make):
     pipeline, _ = make("x")
     snap = pipeline.index.current()
-    about = pipeline._about(snap.retriever.prepare("Welke experts schrijven over onderwijs en de wet?"), [], snap, "nl")
+    question = "Welke experts schrijven over onderwijs en de wet?"
+    about = about_test(question, "nl", snap.retriever.prepare(question).vector, [], snap.idf)
     assert about("Veel onderwijsinstellingen gebruiken sociale media.")
     assert not about("Dat weten we nog niet.")
 

@@ -1,0 +1,232 @@
+"""What a question asks, read from its words alone: `analyze(question, history, experts) -> Intent`.
+
+Owns the reading of a question: which kind of answer it wants, which experts it names or
+carries over from the conversation, what it searches for, which kind of fact it asks
+(a count, a percentage, a date, something after publication), which names and terms must
+occur in the corpus for it to be answerable, and which claim it takes for granted. Pure:
+no index, no model; the known expert names are passed in. Choosing a route and checking
+the corpus are `routes`' job; the words come from `lexicon`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ..experts import PARTICLES, mentioned, strip_names
+from ..language import detect
+from ..lexical import tokenize
+from ..safety import split_injection
+from .lexicon import BOOKLET_WORDS, BOTH
+
+Kind = Literal["instructions", "advice_number", "expert_advices", "themes", "which_experts", "open"]
+Fact = Literal["", "count", "percentage", "date", "after_publication"]
+
+MIN_TOPIC_STEMS = 2  # fewer topic words than this and a question leans on the one before it ("En Europa?")
+MIN_ASKED_STEMS = 2  # what is left after dropping instructions must ask something
+PRONOUN_REACH = 4  # a subject pronoun this close to the start is the question's subject ("Wat vindt hij …")
+COMPOUND = re.compile(r",\s*(en|and)\s+\w+", re.I)  # "waarom …, en hoe hoog …": two questions in one
+YEAR_OR_CODE = re.compile(r"\b\d{3,}\b")  # a year or a number code to look up; "advies 3" is structure
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    question: str  # what is answered: the question without sentences that instruct the system
+    lang: str  # the language of the question, and of the answer
+    kind: Kind
+    query: str  # what retrieval searches (with carried experts or the earlier topic for a follow-up)
+    named: tuple[str, ...] = ()  # experts the question itself names
+    carried: tuple[str, ...] = ()  # experts taken over from an earlier turn
+    follow_up: bool = False
+    number: int = 0  # the advice number asked for
+    purpose: str = ""  # "om … te …" after a listing: the topic the listing is for
+    fact: Fact = ""
+    compound: bool = False  # two questions in one: a fact check on one part would refuse the other
+    persons: tuple[str, ...] = ()  # people whose views are asked about who are not known experts
+    terms: tuple[str, ...] = ()  # names, laws and numbers the question is about: must occur in the corpus
+    premise: str = ""  # a claim the question takes for granted
+    injected: bool = False  # instructions were dropped from the question
+
+    @property
+    def experts(self) -> tuple[str, ...]:
+        """The experts the question is about: named, or carried over from the conversation."""
+        return self.named or self.carried
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w'’-]+", text.lower())
+
+
+def topic_stems(text: str, experts: Sequence[str] = ()) -> set[str]:
+    """Stems of what a question is about: without frame words, praise words and expert names."""
+    skip = {w for lex in BOTH for w in lex.frame_words | lex.generic_words}
+    names = {w for n in experts for w in _words(n)} - PARTICLES
+    return set(tokenize(" ".join(w for w in _words(text) if w not in skip and w not in names)))
+
+
+def _any(text: str, pattern: str) -> re.Match[str] | None:
+    """The first match of a lexicon pattern in either language."""
+    for lex in BOTH:
+        m = getattr(lex, pattern).search(text)
+        if m:
+            return m
+    return None
+
+
+def _follow_up(question: str, named: Sequence[str], experts: Sequence[str]) -> tuple[bool, bool]:
+    """(continues the conversation, needs the earlier topic), by form: an opening connective,
+    a subject pronoun near the start, a word pointing back, or too few topic words."""
+    words = _words(question)
+    both_connectives = {w for x in BOTH for w in x.connectives}
+    both_pronouns = {w for x in BOTH for w in x.subject_pronouns}
+    both_back = {w for x in BOTH for w in x.pointing_back}
+    opens = bool(words) and words[0] in both_connectives
+    pronoun = any(w in both_pronouns for w in words[:PRONOUN_REACH]) or bool(_any(question, "person_back"))
+    back = any(w in both_back for w in words)
+    stems = topic_stems(question, experts)
+    needs_topic = back or not stems
+    person = pronoun or ((opens or len(stems) < MIN_TOPIC_STEMS or back) and not named)
+    return person or needs_topic, needs_topic
+
+
+def _persons(question: str, named: Sequence[str]) -> tuple[str, ...]:
+    """Names after "volgens", "vindt", "according to" … that are not the experts the question names."""
+    from ..clean import fold
+
+    out = []
+    for lex in BOTH:
+        for m in lex.person_frame.finditer(question):
+            words = m.group(1).split()
+            while words and words[-1].lower() in PARTICLES:
+                words.pop()
+            name = " ".join(words)
+            if any(fold(n).split()[-1] in fold(name) for n in named) or mentioned(name, named):
+                continue
+            if name not in out:
+                out.append(name)
+    return tuple(out)
+
+
+def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str], experts: Sequence[str]) -> tuple[str, ...]:
+    """Names, laws and numbers a question is about, which the corpus must contain for it to answer.
+
+    Laws by their name (both languages), numbers of three or more digits (years, codes), and in
+    Dutch questions capitalised words inside a sentence (names of people, places, agencies). In
+    English questions capitalised words are left out: the corpus is Dutch, "Denmark" is "Denemarken".
+    """
+    out: list[str] = []
+    for lex in BOTH:
+        out += [m.group(1).strip() for m in lex.law_name.finditer(question)]
+    out += YEAR_OR_CODE.findall(question)
+    if lang == "nl":
+        name_words = {w for n in experts for w in _words(n)}
+        for sentence in re.split(r"(?<=[.!?:])\s+", question):
+            tokens = re.findall(r"[\w'’-]+", sentence)
+            for tok in tokens[1:]:
+                if tok[:1].isupper() and tok.lower() not in name_words and not mentioned(tok, list(named) + list(experts)):
+                    out.append(tok)
+    covered = " ".join(persons).lower()
+    law_words = " ".join(t for t in out if " " in t).lower()
+    kept = []
+    for t in out:
+        if t.lower() in covered or (" " not in t and t.lower() in law_words.split()):
+            continue
+        if t not in kept:
+            kept.append(t)
+    return tuple(kept)
+
+
+def _premise(question: str, kind: Kind, experts: Sequence[str], all_experts: Sequence[str]) -> str:
+    """The claim a question takes for granted, when it is attributed to an expert or the booklet
+    ("Homburg schrijft dat …", "klopt het dat …"); not the topic of "welke experts vinden dat …"."""
+    if kind == "which_experts":
+        return ""
+    for lex in BOTH:
+        for m in lex.premise.finditer(question):
+            if m.group("claim"):
+                return m.group("claim").strip(" ,.")
+            who = m.group("who") or m.group("who2") or ""
+            claim = m.group("claim2") or m.group("claim3") or ""
+            by_expert = mentioned(who, all_experts) or (experts and any(w in lex.subject_pronouns for w in _words(who)))
+            if by_expert or BOOKLET_WORDS & set(_words(who)):
+                return claim.strip(" ,.")
+    return ""
+
+
+def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] = (), focus: Sequence[str] = ()) -> Intent:
+    """What `question` asks, as the next turn after `history` (earlier questions, oldest first).
+
+    `experts` are the expert names the index holds (for recognising them, also misspelled);
+    `focus` the experts a filter restricts the answer to, taken as meant when none is named."""
+    asked, injected = split_injection(question)
+    lang = detect(question)
+    if injected and len(set(tokenize(asked))) < MIN_ASKED_STEMS:
+        return Intent(question, lang, "instructions", "", injected=True)
+    question = asked or question
+    named = tuple(mentioned(question, experts))
+
+    carried: tuple[str, ...] = ()
+    query = question
+    follow = False
+    if history:
+        follow, needs_topic = _follow_up(question, named, experts)
+        if follow:
+            if not named:
+                carried = next((tuple(mentioned(h, experts)) for h in reversed(history) if mentioned(h, experts)), ())
+            earlier = history[-1]
+            if needs_topic or not (named or carried):
+                topic = strip_names(earlier, mentioned(earlier, experts)) if named else earlier
+                query = f"{topic} {query}"
+            if carried:
+                query = f"{' '.join(carried)}: {query}"
+    if focus and not named:
+        carried = tuple(focus)
+    who = named or carried
+
+    number = _any(question, "advice_number")
+    listing = _any(question, "listing")
+    quantity = _any(question, "quantity")
+    kind: Kind = "open"
+    purpose = ""
+    if number and who:
+        kind = "advice_number"
+    elif _any(question, "which_experts"):
+        kind = "which_experts"
+    elif who and listing:
+        # "Hoeveel adviezen geeft X?" is counted from the structure, like "welke adviezen".
+        kind = "expert_advices"
+        m = _any(question[listing.end() :], "purpose")
+        purpose = m.group(0).strip(" ?.") if m else ""
+    elif _any(question, "themes") and not who:
+        kind = "themes"
+
+    fact: Fact = ""
+    if _any(question, "after_publication"):
+        fact = "after_publication"
+    elif _any(question, "percentage"):
+        fact = "percentage"
+    elif _any(question, "date"):
+        fact = "date"
+    elif quantity and kind != "expert_advices":
+        fact = "count"
+
+    persons = _persons(question, who)
+    return Intent(
+        question=question,
+        lang=lang,
+        kind=kind,
+        query=query,
+        named=named,
+        carried=carried,
+        follow_up=follow,
+        number=int(number.group(1)) if number and kind == "advice_number" else 0,
+        purpose=purpose,
+        fact=fact,
+        compound=bool(COMPOUND.search(question)),
+        persons=persons,
+        terms=_terms(question, lang, who, persons, experts),
+        premise=_premise(question, kind, who, experts),
+        injected=injected,
+    )

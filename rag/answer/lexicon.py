@@ -1,0 +1,172 @@
+"""Every question-side word list and pattern, one lexicon per language, each with its reason.
+
+Owns the words; deciding what a question asks is `intent`'s job. Nothing here is here
+because one evaluation question needed it: each entry names the rule it serves. A
+question is matched against both lexicons (a Dutch question may quote an English term
+and the other way round; the words of the two hardly overlap), its language decides
+only the language of the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    lang: str
+    # Language detection: frequent function words; the two languages share few.
+    function_words: frozenset[str]
+    # Verbs and nouns that frame a question ("wat vindt X", "volgens de bundel") without naming its topic.
+    frame_words: frozenset[str]
+    # Praise and size words: "goed beleid" and "goed ingebed" share no subject.
+    generic_words: frozenset[str]
+    # A question that opens with one of these continues the previous one ("En over budgetten?").
+    connectives: frozenset[str]
+    # Personal pronouns that, as the subject near the start of a question, need an antecedent
+    # in the conversation ("Wat vindt hij van …"). Possessives and demonstratives (zijn, hun,
+    # haar, die, dat) are left out: they are as often verbs, articles or relative pronouns.
+    subject_pronouns: frozenset[str]
+    # A person named by a pronoun after a frame word ("volgens haar") is the one asked about before.
+    person_back: re.Pattern[str]
+    # Pronominal adverbs point back at the previous topic ("Wat vindt Rahimi daarvan?").
+    pointing_back: frozenset[str]
+    # Negations: a claim and a source sentence that differ in them say opposite things.
+    negations: frozenset[str]
+    # The question asks for a count or an amount: the answer needs a number from a source.
+    quantity: re.Pattern[str]
+    # The question asks for a percentage: the answer needs a percentage from a source.
+    percentage: re.Pattern[str]
+    # The question asks for a point in time: the answer needs a year or date from a source.
+    date: re.Pattern[str]
+    # A booklet cannot report what happened after it was published (reactions, later events).
+    after_publication: re.Pattern[str]
+    # "Welke experts …?": one quote per expert, from several contributions.
+    which_experts: re.Pattern[str]
+    # "Welke adviezen geeft X?": the advice titles from the structure.
+    listing: re.Pattern[str]
+    # A listing with a purpose ("welke maatregelen … om … te …") asks about a topic, not for all titles.
+    purpose: re.Pattern[str]
+    # "Welke thema's …?": the booklet's themes from the structure.
+    themes: re.Pattern[str]
+    # "advies 3 van X": one advice by its number.
+    advice_number: re.Pattern[str]
+    # "volgens X", "wat vindt X": a person whose views are asked about.
+    person_frame: re.Pattern[str]
+    # A claim the question takes for granted: "X schrijft dat <claim>", "klopt het dat <claim>".
+    premise: re.Pattern[str]
+    # A law or regulation by its name ("Wet digitale overheid", "Digital Services Act").
+    law_name: re.Pattern[str]
+
+
+_NAME = r"((?:[A-Z][\w'’-]+)(?:\s+(?:van|der|den|de|ter|ten|[A-Z][\w'’-]+)){1,3})"
+
+NL = Lexicon(
+    lang="nl",
+    function_words=frozenset(
+        "de het een en van in is dat die op te zijn voor met niet aan er om ook als bij of wat wie waarom hoe welke welk "
+        "moet moeten kan kunnen wordt worden volgens zegt vindt geeft hun haar zij hij we wij je jij u onze over naar "
+        "door nog al meer dan deze dit waar wanneer hoeveel noemt vergelijkt staan staat".split()
+    ),
+    frame_words=frozenset(
+        "vindt vinden zegt zeggen denkt stelt meent schrijft schreef schreven schrijven noemt noemen bedoelt adviseert "
+        "adviseren pleit pleiten benadrukt benadrukken wijst wijzen verwijst verwijzen waarschuwt waarschuwen bespreekt "
+        "bespreken beschrijft beschrijven volgens expert experts bundel boekje klopt waar".split()
+    ),
+    generic_words=frozenset("goed goede beter betere best beste groot grote groter grotere belangrijk belangrijke".split()),
+    connectives=frozenset("en maar ook dan verder daarnaast bovendien".split()),
+    subject_pronouns=frozenset("hij zij ze".split()),
+    person_back=re.compile(r"\b(volgens|van|vindt|zegt|schrijft) (hem|haar|hen|hun)\b", re.I),
+    pointing_back=frozenset(
+        "daarvan daarover daarmee daarbij daarin daarop daardoor daarom hiervan hierover hiermee hierbij hierin".split()
+    ),
+    negations=frozenset("niet geen nooit niets nergens niemand".split()),
+    quantity=re.compile(r"\b(hoeveel|hoe hoog|hoe groot|hoe veel)\b", re.I),
+    percentage=re.compile(r"\b(welk percentage|hoeveel procent|welk deel|welk aandeel)\b", re.I),
+    date=re.compile(
+        r"\b(in welk jaar|welk jaar|op welke datum|welke datum|sinds wanneer|tot wanneer|vanaf wanneer)\b"
+        r"|\bwanneer\b.{0,40}\b(verscheen|verschijnt|gepubliceerd|uitgebracht|begon|begint|startte|ingevoerd|opgericht"
+        r"|aangenomen|geschreven)\b",
+        re.I,
+    ),
+    after_publication=re.compile(
+        r"\b(reageerden?|reacties?|reageren)\b.{0,60}\b(bundel|boekje|publicatie|verschijnen|verschijning|uitgave)\b"
+        r"|\b(na|sinds|sinds de|na de|na het) (publicatie|verschijnen|verschijning)\b"
+        r"|\bsindsdien\b",
+        re.I,
+    ),
+    which_experts=re.compile(r"\b(welke experts|wie van de experts|welke deskundigen)\b", re.I),
+    listing=re.compile(
+        r"\b(welke|wat zijn|noem|geef|hoeveel)\b.{0,40}\b(adviezen|maatregelen|pijlers|aanbevelingen|voorstellen)\b", re.I
+    ),
+    purpose=re.compile(r"\b(om|zodat|waarmee|tegen|voor het|voor de|over|bij|rond|op het gebied van)\b.{3,}", re.I),
+    themes=re.compile(r"\b(welke|wat zijn|noem)\b.{0,40}\bthema'?s\b", re.I),
+    advice_number=re.compile(r"\b(?:advies|aanbeveling|pijler)\s*(?:nr\.?|nummer)?\s*(\d{1,3})\b", re.I),
+    person_frame=re.compile(r"\b(?:volgens|vindt|vinden|zegt|zeggen|denkt|stelt|meent|schrijft)\s+" + _NAME),
+    premise=re.compile(
+        r"\b(?:klopt het|is het waar|is het zo|het klopt toch)\s*,?\s*dat\s+(?P<claim>[^?]+)"
+        r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:schrijft|schreef|zegt|stelt|beweert|meent|betoogt)"
+        r"\s+(?:ook\s+|echt\s+)?dat\s+(?P<claim2>[^?.!]+)"
+        r"|\b(?:schrijft|schreef|zegt|stelt|beweert|vindt|meent|betoogt)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)dat\s+(?P<claim3>[^?.!]+)",
+        re.I,
+    ),
+    law_name=re.compile(
+        r"\b((?:Wet|Besluit|Regeling|Verordening)(?:\s+(?!(?:in|de|het|een|van|voor|over|op|en|of|te|is|wordt|moet|bij|met|die|dat)\b)[a-zà-ÿ][\w-]*){1,4})"
+    ),
+)
+
+EN = Lexicon(
+    lang="en",
+    function_words=frozenset(
+        "the a an and of in is that to are for with not on be as by or what who why how which should must can could "
+        "does do did according says say think their his her they we you our about from more than this these where when "
+        "many much mention mentions compare reveal consider".split()
+    ),
+    frame_words=frozenset(
+        "says say think thinks mean means advise advises according write writes wrote mention mentions emphasize "
+        "emphasizes emphasise emphasises warn warns refer refers argue argues discuss discusses expert experts booklet "
+        "true correct".split()
+    ),
+    generic_words=frozenset("good better best large big larger important".split()),
+    connectives=frozenset("and but also then".split()),
+    subject_pronouns=frozenset("he she they him them".split()),
+    person_back=re.compile(r"\b(according to|by|of) (him|her|them)\b", re.I),
+    pointing_back=frozenset("that's thereby therein".split()),
+    negations=frozenset("not no never nothing none nobody".split()),
+    quantity=re.compile(r"\b(how many|how much|how high|how large)\b", re.I),
+    percentage=re.compile(r"\b(what percentage|which percentage|what share|what proportion)\b", re.I),
+    date=re.compile(
+        r"\b(in what year|in which year|what year|which year|on what date|what date|since when|until when)\b"
+        r"|\bwhen (was|were|did|will)\b",
+        re.I,
+    ),
+    after_publication=re.compile(
+        r"\b(react|reacted|reaction|reactions|response)\b.{0,60}\b(booklet|publication|published)\b"
+        r"|\b(after|since) (its |the )?(publication|release)\b",
+        re.I,
+    ),
+    which_experts=re.compile(r"\b(which experts|what experts|which of the experts)\b", re.I),
+    listing=re.compile(
+        r"\b(which|what|list|name|how many)\b.{0,40}\b(advices|advice|recommendations|measures|pillars|proposals)\b", re.I
+    ),
+    purpose=re.compile(r"\b(to|so that|in order to|against|for the|about|on|regarding)\b.{3,}", re.I),
+    themes=re.compile(r"\b(which|what are|list)\b.{0,40}\bthemes\b", re.I),
+    advice_number=re.compile(r"\b(?:advice|recommendation|pillar)\s*(?:number|no\.?|nr\.?)?\s*(\d{1,3})\b", re.I),
+    person_frame=re.compile(r"\b(?:according to|does|did|says|thinks?)\s+" + _NAME),
+    premise=re.compile(
+        r"\b(?:is it true|is it correct|is it right)\s*,?\s*that\s+(?P<claim>[^?]+)"
+        r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:writes|wrote|says|states|claims|argues)\s+that\s+(?P<claim2>[^?.!]+)"
+        r"|\b(?:does|did)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)(?:think|say|write|claim|argue)\s+that\s+(?P<claim3>[^?.!]+)",
+        re.I,
+    ),
+    law_name=re.compile(
+        r"\b((?:(?!(?:The|What|How|Why|Does|Did|Is|Do|Which|Under|In)\b)[A-Z][\w-]*\s+){1,3}(?:Act|Regulation|Directive))\b"
+    ),
+)
+
+LEXICONS = {"nl": NL, "en": EN}
+BOTH = (NL, EN)
+
+# Who a premise may be attributed to besides the experts: the booklet itself.
+BOOKLET_WORDS = frozenset("bundel boekje boek publicatie booklet book publication".split())

@@ -1,0 +1,82 @@
+"""The answer texts the system writes itself, from the structure and the experts' own
+sentences: advice listings, the themes, "welke experts" quotes, refusals and corrections.
+
+Owns their wording (through `language.text`) and their citations; the model's answers
+are rendered by `citations.render`. Pure functions over hits and sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..chunk import split_sentences
+from ..evidence import Source
+from ..language import text
+from ..prompt import place
+from ..types import Chunk, Citation, Hit
+
+RELATED = 2  # advices offered beside a refusal
+
+
+def numbered(intro: str, hits: Sequence[Hit], item: Callable[[int, Chunk], str]) -> tuple[str, list[Citation]]:
+    """ "intro 1. … [1]; 2. … [2]." from the structure, each item cited with its passage's first sentence."""
+    items, cites = [], []
+    for label, h in enumerate(hits, start=1):
+        items.append(f"{item(label, h.chunk)} [{label}]")
+        cites.append(Citation(f"[{label}]", h.chunk, split_sentences(h.chunk.text)[0]))
+    return f"{intro} " + "; ".join(items) + ".", cites
+
+
+def themes(hits: Sequence[Hit], lang: str) -> tuple[str, list[Citation]]:
+    """ "De bundel ordent de adviezen in 4 thema's: 1. … [1]; …"."""
+    return numbered(text(lang, "themes", n=len(hits)), hits, lambda label, c: f"{label}. {c.theme}")
+
+
+def who(experts: Sequence[str], lang: str) -> str:
+    """ "A", "A en B", "A, B en C" (or "and")."""
+    names = list(experts)
+    joiner = " and " if lang == "en" else " en "
+    return joiner.join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else (names[0] if names else "")
+
+
+def listing(hits: Sequence[Hit], lang: str) -> tuple[str, list[Citation]]:
+    """ "X geven N adviezen: 1. titel [1]; 2. …"."""
+    experts = list(dict.fromkeys(e for h in hits for e in h.chunk.experts))
+    verb = text(lang, "give_many" if len(experts) > 1 else "give_one")
+    intro = text(lang, "list", who=who(experts, lang), verb=verb, n=len(hits))
+    return numbered(intro, hits, lambda label, c: f"{c.advice}. {c.advice_title}")
+
+
+def experts_answer(sources: Sequence[Source], lang: str) -> tuple[str, list[Citation]]:
+    """ "Verschillende experts gaan hierop in: X (advies N): “…” [1]; …", one quote per expert."""
+    items, cites = [], []
+    for label, s in enumerate(sources, start=1):
+        c = s.hit.chunk
+        quote = " ".join(x.removeprefix("- ") for x in s.sentences)
+        items.append(f"{', '.join(c.experts)} ({place(c, lang)}): “{quote}” [{label}]")
+        cites.append(Citation(f"[{label}]", c, quote))
+    return f"{text(lang, 'several')} " + "; ".join(items), cites
+
+
+def correction(source: Source, sentence: str, lang: str, reversed_: bool) -> tuple[str, list[Citation]]:
+    """A premise the booklet does not support, corrected with the source's own sentence:
+    "Dat staat zo niet in de bundel. X schrijft (juist): “…” [1]."."""
+    c = source.hit.chunk
+    author = who(c.experts, lang) or c.section or c.document
+    key = "premise_reversed" if reversed_ else "premise_other"
+    quote = sentence.removeprefix("- ").rstrip(".")
+    return f"{text(lang, key, who=author, where=place(c, lang) if c.experts else c.section)} “{quote}” [1].", [
+        Citation("[1]", c, sentence)
+    ]
+
+
+def refusal(lang: str, hits: Sequence[Hit], reason: str = "") -> str:
+    """The refusal, with a reason when there is a specific one, and the closest advices."""
+    parts = [reason] if reason else [text(lang, "refusal")]
+    related = [h for h in hits[:RELATED] if h.chunk.experts and h.chunk.advice]
+    if related:
+        items = "; ".join(
+            f"{', '.join(h.chunk.experts)}, {text(lang, 'advice')} {h.chunk.advice} ({h.chunk.advice_title})" for h in related
+        )
+        parts.append(text(lang, "related", items=items))
+    return " ".join(parts)

@@ -1,0 +1,373 @@
+"""One route per kind of answer, tried in order; the first that applies answers.
+
+Owns which route answers which intent (`choose`, decided from the intent and a small
+`Lookup` into the corpus, so it is testable on literal input) and what each route does:
+instructions only, after publication, an unknown person or term, an advice by number, an
+expert's advices, the themes, "welke experts", a premise to check, and the generated
+answer, which ends in the answerability check. Each route streams `Retrieved`, maybe
+`Token`s, then `Final`. Reading the question is `intent`'s job, judging evidence
+`relevance`'s, wording `render`'s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
+
+from .. import citations as cit
+from .. import evidence
+from ..clean import fold
+from ..embed import Encoder
+from ..generate import Generator
+from ..language import detect, text
+from ..prompt import build_messages
+from ..retrieve import Query
+from ..settings import Settings
+from ..types import Answer, Chunk, Citation, Hit
+from . import relevance, render
+from .events import Event, Final, Retrieved, Token
+from .intent import Intent, topic_stems
+
+if TYPE_CHECKING:
+    from ..live import Snapshot
+
+K = 5
+# In "welke experts" answers, quote only experts about as relevant as the best.
+RELEVANT_SHARE = 0.6
+MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping two per contribution
+MULTI_CANDIDATES = 8  # of those, the advices whose best sentence is checked for being about the question
+PREMISE_DEPTH = 3  # advices whose sentences are searched for a claim the question takes for granted
+
+
+class Lookup(Protocol):
+    """What routing needs to know of the corpus."""
+
+    def absent(self, names: Sequence[str]) -> list[str]:
+        """Those of `names` that occur nowhere in the corpus."""
+
+    def advice_numbers(self, experts: Sequence[str]) -> tuple[int, ...]:
+        """The numbers of these experts' advices."""
+
+    def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
+        """Whether `topic` is the subject of these experts' whole contribution (its title or theme)."""
+
+
+class CorpusLookup:
+    """`Lookup` over one loaded index version."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self.chunks = chunks
+
+    @cached_property
+    def _text(self) -> str:
+        return " " + " ".join(fold(f"{c.text} {c.embed_text}") for c in self.chunks) + " "
+
+    def absent(self, names: Sequence[str]) -> list[str]:
+        out = []
+        for name in names:
+            if " " in name and name.istitle():
+                probes = [fold(name).split()[-1]]  # a person by the last name
+            elif "-" in name and " " not in name:
+                # A compound by its capitalised part: "ICT-personeel" is about ICT.
+                probes = [fold(p) for p in name.split("-") if p[:1].isupper()] or [fold(name)]
+            else:
+                probes = [fold(name)]
+            # A word may start a compound in the corpus ("Belastingdienst" in "belastingdienstmedewerkers").
+            if not all(f" {p}" in self._text for p in probes if p):
+                out.append(name)
+        return out
+
+    def advice_numbers(self, experts: Sequence[str]) -> tuple[int, ...]:
+        return tuple(sorted({c.advice for c in self.chunks if c.advice and set(experts) & set(c.experts)}))
+
+    def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
+        titles = {f"{c.contribution_title} {c.theme}" for c in self.chunks if set(experts) & set(c.experts)}
+        stems = topic_stems(topic, experts)
+        return bool(stems & {s for t in titles for s in topic_stems(t)})
+
+
+@dataclass
+class Context:
+    """One question on its way through a route: the intent, the index version, the models."""
+
+    intent: Intent
+    snap: Snapshot
+    settings: Settings
+    encoder: Encoder
+    generator: Generator
+    experts: list[str] | None = None  # the page's expert filter
+    theme: str | None = None  # the page's theme filter
+    started: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=dict)
+    hits: list[Hit] = field(default_factory=list)
+
+    @cached_property
+    def prepared(self) -> Query:
+        return self.snap.retriever.prepare(self.intent.query, self.experts)
+
+    @property
+    def lang(self) -> str:
+        return self.intent.lang
+
+    def search(self, k: int = K) -> list[Hit]:
+        return self.snap.retriever.search(self.intent.query, k=k, experts=self.experts, theme=self.theme, prepared=self.prepared)
+
+    def retrieved(self, hits: Sequence[Hit]) -> Retrieved:
+        self.hits = list(hits)
+        self.timings["retrieve_ms"] = (time.perf_counter() - self.started) * 1000
+        return Retrieved(tuple(hits))
+
+    def final(self, answer_text: str, refused: bool, cites: Sequence[Citation], generator: str, route: str, related=()) -> Final:
+        self.timings.setdefault("retrieve_ms", 0.0)
+        self.timings.setdefault("first_token_ms", (time.perf_counter() - self.started) * 1000)
+        self.timings["total_ms"] = (time.perf_counter() - self.started) * 1000
+        answer = Answer(
+            self.intent.question, answer_text, refused, tuple(cites), tuple(self.hits), self.lang, generator,
+            dict(self.timings), tuple(related), route,
+        )  # fmt: skip
+        return Final(answer)
+
+    def refuse(self, route: str, reason: str = "", generator: str = "rules") -> Final:
+        related = self.hits[: render.RELATED]
+        return self.final(render.refusal(self.lang, self.hits, reason), True, (), generator, route, related)
+
+
+# --- the routes ----------------------------------------------------------------------------
+
+
+def instructions(ctx: Context) -> Iterator[Event]:
+    """Nothing but instructions: nothing to look up, and instructions are not followed."""
+    yield ctx.retrieved(())
+    yield ctx.final(text(ctx.lang, "injection"), True, (), "rules", "instructions")
+
+
+def after_publication(ctx: Context) -> Iterator[Event]:
+    """What happened after the booklet appeared is not in it."""
+    yield ctx.retrieved(ctx.search())
+    yield ctx.refuse("after_publication", text(ctx.lang, "after_publication"))
+
+
+def unknown(ctx: Context, lookup: Lookup) -> Iterator[Event]:
+    """A person, law, name or number the corpus never mentions: the booklet cannot answer about it."""
+    yield ctx.retrieved(ctx.search())
+    persons = lookup.absent(ctx.intent.persons)
+    if persons:
+        reason = text(ctx.lang, "unknown_person", name=persons[0])
+    else:
+        reason = text(ctx.lang, "absent", term=lookup.absent(ctx.intent.terms)[0])
+    yield ctx.refuse("unknown", reason)
+
+
+def _advices(snap: Snapshot, experts: Sequence[str], number: int | None) -> list[Hit]:
+    """The experts' advices straight from the structure: one, or all in order."""
+    chunks = snap.retriever.index.chunks
+    firsts: dict[tuple, Chunk] = {}
+    for c in chunks:
+        if set(experts) & set(c.experts) and c.advice and (number is None or c.advice == number):
+            firsts.setdefault(c.advice_key, c)
+    ordered = sorted(firsts.values(), key=lambda c: (c.contribution, c.advice))
+    return [
+        Hit(i, 1.0, c, tuple(x for x in chunks if x.advice_key == c.advice_key and x.chunk_id != c.chunk_id))
+        for i, c in enumerate(ordered, start=1)
+    ]
+
+
+def advice_number(ctx: Context, lookup: Lookup) -> Iterator[Event]:
+    """ "advies 3 van X": that advice, answered by the model; a number X never gave is named as such."""
+    experts = list(ctx.intent.experts)
+    hits = _advices(ctx.snap, experts, ctx.intent.number)
+    if not hits:
+        yield ctx.retrieved(_advices(ctx.snap, experts, None))
+        n = len(lookup.advice_numbers(experts))
+        verb = text(ctx.lang, "give_many" if len(experts) > 1 else "give_one")
+        who = render.who(experts, ctx.lang)
+        yield ctx.refuse("advice_number", text(ctx.lang, "no_such_advice", who=who, verb=verb, n=n, number=ctx.intent.number))
+        return
+    yield ctx.retrieved(hits)
+    yield from _generate(ctx, "advice_number")
+
+
+def expert_advices(ctx: Context) -> Iterator[Event]:
+    """ "Welke adviezen geeft X?" / "Hoeveel …?": the titles from the structure, numbered and cited."""
+    yield ctx.retrieved(_advices(ctx.snap, list(ctx.intent.experts), None))
+    body, cites = render.listing(ctx.hits, ctx.lang)
+    yield ctx.final(body, False, cites, "structure", "expert_advices")
+
+
+def themes(ctx: Context) -> Iterator[Event]:
+    """The first passage of each theme's part of the summary, in document order."""
+    firsts: dict[str, Chunk] = {}
+    for c in ctx.snap.retriever.index.chunks:
+        if c.theme and not c.experts and c.part == 0:
+            firsts.setdefault(c.theme, c)
+    yield ctx.retrieved([Hit(i, 1.0, c) for i, c in enumerate(firsts.values(), start=1)])
+    body, cites = render.themes(ctx.hits, ctx.lang)
+    yield ctx.final(body, False, cites, "structure", "themes")
+
+
+def _spread(hits: Sequence[Hit], per_contribution: int = 2) -> list[Hit]:
+    """Experts' advices with at most two per contribution, so an answer about "the experts" names several."""
+    seen: dict[tuple, int] = {}
+    out = []
+    for h in hits:
+        key = h.chunk.contribution_key
+        if h.chunk.experts and seen.get(key, 0) < per_contribution:
+            seen[key] = seen.get(key, 0) + 1
+            out.append(Hit(len(out) + 1, h.score, h.chunk, h.context))
+    return out
+
+
+def which_experts(ctx: Context) -> Iterator[Event]:
+    """ "Welke experts …?": each expert's own sentence about the question, quoted and cited; no model."""
+    yield ctx.retrieved(_spread(ctx.search(MULTI_DEPTH))[:MULTI_CANDIDATES])
+    snap, prepared = ctx.snap, ctx.prepared
+    sources = evidence.select(
+        ctx.intent.query, prepared.vector, ctx.hits, snap.retriever.index.sentences_of, snap.idf,
+        max_sources=MULTI_CANDIDATES, per_source=1,
+    )  # fmt: skip
+    about = relevance.about_test(prepared.text, ctx.lang, prepared.vector, sources, snap.idf)
+    best = max((s.score for s in sources), default=0.0)
+    sources = [s for s in sources if s.score >= RELEVANT_SHARE * best and about(s.best)][: evidence.MAX_SOURCES_MULTI]
+    if not sources:
+        yield from _generate(ctx, "which_experts", retrieved=True)
+        return
+    body, cites = render.experts_answer(sources, ctx.lang)
+    yield ctx.final(body, False, cites, "structure", "which_experts")
+
+
+def premise(ctx: Context) -> Iterator[Event]:
+    """A claim the question takes for granted is checked against the sources first: stated there,
+    the question is answered as usual; contradicted or said otherwise, it is corrected with the
+    source's own sentence; absent, the claim is not repeated and the question not answered."""
+    yield ctx.retrieved(ctx.search())
+    snap = ctx.snap
+    sources = [evidence.Source(i, h, ()) for i, h in enumerate(ctx.hits[:PREMISE_DEPTH], start=1)]
+
+    def sentences_of(s: evidence.Source) -> list[str]:
+        return [t for c in (s.hit.chunk, *s.hit.context) for t in snap.retriever.index.sentences_of(c)[0]]
+
+    experts = list(ctx.intent.experts)
+    source, sentence, share, flipped = relevance.best_for_claim(ctx.intent.premise, sources, sentences_of, snap.idf, experts)
+    if source is not None and share >= relevance.PREMISE_SUPPORTED and not flipped:
+        yield from _generate(ctx, "premise", retrieved=True)
+        return
+    if source is None or share < relevance.PREMISE_ABOUT:
+        yield ctx.refuse("premise", text(ctx.lang, "premise_missing"))
+        return
+    body, cites = render.correction(source, sentence, ctx.lang, flipped)
+    yield ctx.final(body, False, cites, "rules", "premise")
+
+
+def generated(ctx: Context) -> Iterator[Event]:
+    """The model answers from the best passages' best sentences."""
+    yield ctx.retrieved(ctx.search())
+    yield from _generate(ctx, "generated", retrieved=True)
+
+
+def _generate(ctx: Context, route: str, retrieved: bool = True) -> Iterator[Event]:
+    """Model answer over the hits, checked sentence by sentence, then judged: does it answer what is asked?"""
+    snap, prepared, intent = ctx.snap, ctx.prepared, ctx.intent
+    sources = evidence.select(intent.query, prepared.vector, ctx.hits, snap.retriever.index.sentences_of, snap.idf)
+    messages = build_messages(intent.question, sources, ctx.lang)
+    raw = ""
+    for piece in ctx.generator.stream(messages, max_tokens=ctx.settings.max_answer_tokens):
+        if not raw:
+            ctx.timings["first_token_ms"] = (time.perf_counter() - ctx.started) * 1000
+        raw += piece
+        yield Token(piece)
+    about = relevance.about_test(prepared.text, ctx.lang, prepared.vector, sources, snap.idf)
+    verified = _verify(ctx, raw, sources, about)
+    verified = _answering(ctx, verified, sources, about)
+    if not verified:
+        yield ctx.refuse(route, generator=ctx.generator.name)
+        return
+    answer_text, cites = cit.render(verified, sources, ctx.lang)
+    yield ctx.final(answer_text, False, cites, ctx.generator.name, route)
+
+
+def _verify(ctx: Context, raw: str, sources: Sequence[evidence.Source], about: relevance.About) -> list[cit.Verified]:
+    sentences = cit.split_answer(raw)
+    if not sentences or not sources:
+        return []
+    texts = [s.text for s in sentences]
+    vectors = ctx.encoder.encode(texts, "query")
+    source_vectors = [s.vectors for s in sources]
+    question = ctx.intent.question
+    score, best = cit.support_matrix(texts, sources, ctx.snap.idf, vectors, source_vectors, question, ctx.lang, about)
+    return cit.verify(sentences, sources, score, best, about)
+
+
+def _answering(
+    ctx: Context, verified: list[cit.Verified], sources: Sequence[evidence.Source], about: relevance.About
+) -> list[cit.Verified]:
+    """The checked answer when it answers what is asked; else the top passage's best sentence,
+    quoted, when that answers it; else nothing (a refusal).
+
+    Answering means: a supported sentence says more than the question, and its source
+    sentence is about the question and holds the asked kind of fact (a number for "hoeveel").
+    A quote stands on its own only when it also covers enough of the question's topic: one
+    shared word is a mention, not an answer. Quotes are not taken across languages, where
+    "about" rests on embeddings alone."""
+    intent, idf = ctx.intent, ctx.snap.idf
+    fact = "" if intent.compound else intent.fact
+
+    def answers(v: cit.Verified) -> bool:
+        if not v.sources or not (v.quoted or cit.adds_to(v.text, intent.question)):
+            return False
+        if not relevance.has_fact(fact, v.text) or not any(relevance.has_fact(fact, q) for q in v.quotes):
+            return False
+        # The supporting sentence may give only the reason or the example ("Er is een
+        # experimenteerbenadering nodig"): the answer, or the evidence it cites, must be on the question.
+        cited = [s for s in sources if s.number in v.sources]
+        return about(v.text) or any(about(x) for s in cited for x in (*s.sentences, *v.quotes))
+
+    if any(answers(v) for v in verified):
+        return verified
+    best = sources[0].best if sources else ""
+    if not best or detect(best) != ctx.lang or not about(best) or not relevance.has_fact(fact, best):
+        return []
+    c = sources[0].hit.chunk
+    label = " ".join([c.advice_title, c.contribution_title, c.section])
+    if relevance.coverage(ctx.prepared.text, best, label, idf) < relevance.ANSWER_COVERAGE:
+        return []
+    return [cit.Verified(best, (1,), (best,), quoted=True)]
+
+
+# --- choosing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    applies: Callable[[Intent, Lookup], bool]
+    run: Callable[[Context, Lookup], Iterator[Event]]
+
+
+def _plain(run: Callable[[Context], Iterator[Event]]) -> Callable[[Context, Lookup], Iterator[Event]]:
+    return lambda ctx, lookup: run(ctx)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("instructions", lambda i, lk: i.kind == "instructions", _plain(instructions)),
+    Route("after_publication", lambda i, lk: i.fact == "after_publication", _plain(after_publication)),
+    # A person asked about must be in the corpus; of the other names and terms, at least one.
+    Route("unknown", lambda i, lk: bool(lk.absent(i.persons) or (i.terms and len(lk.absent(i.terms)) == len(i.terms))), unknown),
+    Route("advice_number", lambda i, lk: i.kind == "advice_number", advice_number),
+    Route(
+        "expert_advices",
+        lambda i, lk: i.kind == "expert_advices" and (not i.purpose or lk.contribution_about(i.experts, i.purpose)),
+        _plain(expert_advices),
+    ),
+    Route("themes", lambda i, lk: i.kind == "themes", _plain(themes)),
+    Route("which_experts", lambda i, lk: i.kind == "which_experts", _plain(which_experts)),
+    Route("premise", lambda i, lk: bool(i.premise), _plain(premise)),
+    Route("generated", lambda i, lk: True, _plain(generated)),
+)
+
+
+def choose(intent: Intent, lookup: Lookup) -> Route:
+    """The first route that applies to this intent."""
+    return next(r for r in ROUTES if r.applies(intent, lookup))
