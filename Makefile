@@ -35,8 +35,8 @@ test: setup browser
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check rag tests bench
-	$(BIN)/ruff format --check rag tests bench
+	$(BIN)/ruff check rag tests bench eval
+	$(BIN)/ruff format --check rag tests bench eval
 
 bench: index
 	$(BIN)/python bench/build.py

@@ -38,8 +38,8 @@ INTRO = (
 EXAMPLES = [
     "Wat zegt Marleen Stikker over de public stack?",
     "Welke adviezen geeft Hawre Rahimi?",
-    "Waarom kunnen ziekenhuizen de btw op hun IT-systemen niet verrekenen?",
-    "Welke experts verwijzen naar Estland of Denemarken?",
+    "Waarom pleit Frauke Wessel voor een centrale IT-voorziening in de zorg?",
+    "Welke experts schrijven over big tech in het onderwijs?",
     "Why should the government be careful with chatbots?",
 ]
 ALL = "Alle"

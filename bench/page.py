@@ -18,10 +18,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from pagehelper import ask, launch, running_app  # noqa: E402
 
 QUESTIONS = [
-    "Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening die op de digitale afgrond afstevent?",
-    "Waarom kunnen ziekenhuizen de btw op hun IT-systemen niet verrekenen, en hoe hoog is die?",
+    "Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?",
+    "Waarom pleit Frauke Wessel voor een landelijke centrale voorziening voor basale IT-functies?",
     "Welk project noemt Marleen Stikker waarbij burgers zelf de luchtkwaliteit meten?",
-    "What does Kees Verhoeven consider more important than the fear that the United States has access to our data?",
+    "Why does Kees Verhoeven think that an anti-European stance would be unwise?",
     "Wat zegt Bob van Graft over Business Process Owners?",
 ]
 

@@ -167,10 +167,11 @@ CONNECTIVES = frozenset(
 YES_NO = frozenset("ja nee yes no".split())
 
 
-def adds_to(sentence: str, question: str) -> bool:
-    """Whether a sentence says more than the question: a word the question lacks, or a yes or no."""
+def adds_to(sentence: str, question: str, yes_no: bool = True) -> bool:
+    """Whether a sentence says more than the question: a word the question lacks, or (unless
+    `yes_no` is off) a yes or no."""
     first = re.findall(r"\w+", sentence.lower())[:1]
-    return bool(set(tokenize(sentence)) - set(tokenize(question))) or bool(first and first[0] in YES_NO)
+    return bool(set(tokenize(sentence)) - set(tokenize(question))) or (yes_no and bool(first and first[0] in YES_NO))
 
 
 def is_claim(sentence: str) -> bool:

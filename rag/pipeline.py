@@ -48,7 +48,7 @@ class Pipeline:
         """Load the index and both models, and put the fixed prompt prefix in the generator's cache."""
         snap = self.index.current()
         snap.idf  # noqa: B018 - computed once here instead of in the first question
-        snap.lookup.absent(["warm-up"])
+        snap.lookup.absent_terms(["warm-up"])
         self.encoder.encode(["warm-up"], "query")
         warm = getattr(self.generator, "warm_up", None)
         if warm:

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOKLET = ROOT / "data" / "ongefilterde-expertadviezen-digitale-overheid.md"
 SHARED = ROOT.parent / "shared"
 MANIFEST = SHARED / "eval" / "manifest.json"
-DEV = SHARED / "eval" / "dev.jsonl"
+EVAL = ROOT / "eval"  # the project's own question sets
 
 
 class FakeEncoder:

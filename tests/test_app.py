@@ -31,7 +31,7 @@ def _content(message) -> str:
 
 
 def test_chat_streams_passages_first_then_the_checked_answer(service):
-    steps = list(service.chat("Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening?", []))
+    steps = list(service.chat("Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?", []))
     first_sources = next(s for _, s in steps if isinstance(s, str) and "source-card" in s)
     assert "Gevonden passages" in first_sources  # shown before the answer exists
     history, sources = steps[-1]

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.real_model
 EXTRA = [
     "Wat zegt Marleen Stikker over de public stack?",
     "De digitale voorkant moet “eenvoudig” en transparant zijn – zonder uitzonderingen.",
-    "What did experiences in Finland and the United Kingdom reveal about government chatbots?",
+    "How do Estonia and Denmark use a mobile identity for public services?",
     "Ziekenhuizen betalen 21% BTW op IT-systemen; in 2024 was dat €2,5 miljard.",
     "Mariëlle Stoelinga en Alexander Klöpping: één data-infrastructuur voor de zorg.",
     "Café, naïeve coöperatie en ‘Hollandse Luchten’ — met accenten: à, é, ü, ñ.",
-    "According to Rudy van Belkom, who should bear the consequences of miscalculations?",
+    "Who pays for a miscalculation: the citizen or the state?",
     "Op 600 verschillende plaatsen wordt informatie over de burger vastgelegd (zie §3.2).",
     "The government should stop outsourcing critical infrastructure, say Blom, Klöpping and Dekker.",
     "E-governance, eIDAS, SDGR & EUDW: Europese bouwstenen voor 17.000.000 inwoners.",

@@ -55,7 +55,7 @@ def _contract(answer):
 
 def test_events_come_in_order_and_the_copied_sentence_is_cited(make):
     pipeline, gen = make(first_source_sentence)
-    events = list(pipeline.stream("Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening?"))
+    events = list(pipeline.stream("Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?"))
     assert isinstance(events[0], Retrieved) and isinstance(events[-1], Final)
     assert all(isinstance(e, Token) for e in events[1:-1]) and len(events) > 2
     answer = events[-1].answer
@@ -76,7 +76,7 @@ def test_unsupported_answer_is_refused_in_dutch_and_english(make):
 
 def test_wrong_marker_from_the_model_is_corrected(make):
     pipeline, _ = make(lambda m: first_source_sentence(m)[:-1] + " [3].")
-    answer = pipeline.ask("Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening?")
+    answer = pipeline.ask("Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?")
     _contract(answer)
     assert answer.citations[0].quote.startswith(answer.text.split(" [")[0][:30])
 
@@ -129,8 +129,8 @@ def test_advice_by_number_retrieves_that_advice(make):
 
 def test_unknown_person_is_refused_with_related_advices(make):
     pipeline, gen = make("should not be called")
-    answer = pipeline.ask("Wat vindt Marietje Schaake van het public stack-model?")
-    assert answer.refused and not gen.prompts and "Marietje Schaake komt niet voor" in answer.text
+    answer = pipeline.ask("Wat vindt Jan Jansen van de public stack?")
+    assert answer.refused and not gen.prompts and "Jan Jansen komt niet voor" in answer.text
     assert answer.citations == ()
 
 
@@ -203,7 +203,7 @@ def test_themes_question_is_answered_from_the_structure(make):
 
 def test_unsupported_fragments_are_not_shown(make):
     pipeline, _ = make(lambda m: "Budgetten 2. Regulering 3. " + first_source_sentence(m))
-    answer = pipeline.ask("Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening?")
+    answer = pipeline.ask("Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?")
     assert "Budgetten" not in answer.text and "Regulering" not in answer.text and answer.citations
 
 
@@ -221,27 +221,93 @@ def test_weaker_advice_of_the_same_contribution_is_not_shown_to_the_model():
 
 def test_unchecked_answer_falls_back_to_quoting_the_best_passage_when_it_is_about_the_question(make):
     pipeline, _ = make("Homburg vergelijkt het met een dier dat graag zwemt en vrolijk is.")  # made up
-    answer = pipeline.ask("Met welk dier vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening?")
+    answer = pipeline.ask("Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?")
     assert not answer.refused and answer.text.startswith("“") and "lemming" in answer.text
     assert "zwemt" not in answer.text
     _contract(answer)
     # In another language the fallback is not taken: "about the question" would rest on embeddings alone.
-    english = pipeline.ask("Which animal does Vincent Homburg compare nationally oriented services with?")
+    english = pipeline.ask("Which animal does Vincent Homburg mention for a blind spot for the European dimension?")
     assert english.refused and english.text.startswith("The booklet does not answer")
 
 
 def test_an_answer_that_only_restates_the_question_is_not_an_answer(make):
-    question = "Vergelijkt Vincent Homburg nationaal georiënteerde dienstverlening met een lemming?"
-    echo, _ = make("Vincent Homburg vergelijkt nationaal georiënteerde dienstverlening met een lemming.")
+    question = "Noemt Vincent Homburg een lemming bij een blinde vlek voor de Europese dimensie?"
+    echo, _ = make("Vincent Homburg noemt een lemming bij een blinde vlek voor de Europese dimensie.")
     answer = echo.ask(question)
     # The echo is replaced by the passage's own sentence, quoted.
     assert answer.text.startswith("“") and "Vincent Homburg vergelijkt" not in answer.text
     _contract(answer)
-    yes, _ = make("Ja, Vincent Homburg vergelijkt nationaal georiënteerde dienstverlening met een lemming.")
-    assert yes.ask(question).text.startswith("Ja, Vincent Homburg vergelijkt")  # a yes or no is an answer
+    yes, _ = make("Ja, Vincent Homburg noemt een lemming bij een blinde vlek voor de Europese dimensie.")
+    assert yes.ask(question).text.startswith("Ja, Vincent Homburg noemt")  # a yes or no is an answer
 
 
 def test_off_topic_question_is_refused_not_quoted(make):
     pipeline, _ = make("Kees Verhoeven vindt de vierdaagse werkweek een goed idee.")
     answer = pipeline.ask("Wat vindt Kees Verhoeven van de vierdaagse werkweek?")
     assert answer.refused and answer.citations == ()
+
+
+# --- routes of the router (literal questions, the bundled booklet, scripted generators) -----------------
+
+
+def test_a_term_the_booklet_never_mentions_is_refused_by_name_without_the_model(make):
+    pipeline, gen = make("should not be called")
+    answer = pipeline.ask("Wat zeggen de experts over de Omgevingswet?")
+    assert answer.refused and answer.route == "unknown" and not gen.prompts
+    assert "Omgevingswet" in answer.text and answer.citations == ()
+
+
+def test_an_advice_number_the_expert_never_gave_is_named(make):
+    pipeline, gen = make("should not be called")
+    answer = pipeline.ask("Wat staat er in advies 7 van Vincent Homburg?")
+    assert answer.refused and not gen.prompts
+    assert "3 adviezen" in answer.text and "advies 7 bestaat niet" in answer.text
+
+
+def test_what_happened_after_publication_is_not_in_the_booklet(make):
+    pipeline, gen = make("should not be called")
+    answer = pipeline.ask("Hoe reageerde de staatssecretaris op de bundel?")
+    assert answer.refused and answer.route == "after_publication" and not gen.prompts
+
+
+def test_a_premise_the_source_contradicts_is_corrected_with_its_own_sentence(make):
+    pipeline, gen = make("Het register had de affaire kunnen voorkomen.")  # a model that repeats the premise
+    answer = pipeline.ask("Rudy van Belkom schrijft dat het algoritmeregister de toeslagenaffaire had kunnen voorkomen. Waarom?")
+    assert not answer.refused and answer.route == "premise" and not gen.prompts
+    assert answer.text.startswith("Dat staat niet in de bundel; Rudy van Belkom schrijft juist")
+    assert "niet hebben kunnen voorkomen" in answer.citations[0].quote
+    assert answer.citations[0].chunk.advice == 1
+    _contract(answer)
+
+
+def test_a_premise_the_sources_state_is_answered_as_usual(make):
+    pipeline, gen = make(first_source_sentence)
+    answer = pipeline.ask("Rudy van Belkom schrijft dat het register slechts een registrerende functie heeft. Wat bedoelt hij?")
+    assert gen.prompts and answer.route == "premise" and not answer.text.startswith("Dat staat niet")
+
+
+def test_a_premise_the_sources_do_not_contain_is_not_repeated(make):
+    pipeline, gen = make("Homburg wil kernenergie voor alle overheidsdiensten.")
+    answer = pipeline.ask("Klopt het dat Vincent Homburg kernenergie wil inzetten voor de dienstverlening?")
+    assert answer.refused and "kernenergie" not in answer.text.lower() and not gen.prompts
+
+
+def test_a_listing_for_a_purpose_is_answered_about_that_purpose(make):
+    pipeline, gen = make(first_source_sentence)
+    answer = pipeline.ask("Welke maatregelen stelt Vincent Homburg voor om chatbots minder frustrerend te maken?")
+    assert gen.prompts and answer.route == "generated"
+    assert (answer.hits[0].chunk.experts, answer.hits[0].chunk.advice) == (("Vincent Homburg",), 3)
+
+
+def test_a_quote_without_the_asked_kind_of_fact_is_not_an_answer(make):
+    pipeline, _ = make("Veel burgers gebruiken ze graag.")  # unsupported: the fallback quote is considered
+    answer = pipeline.ask("Welk percentage van de burgers gebruikt de chatbots van de overheid volgens Vincent Homburg?")
+    assert answer.refused and answer.citations == ()
+
+
+def test_a_self_contained_question_after_a_named_expert_is_searched_on_its_own(make):
+    pipeline, _ = make(first_source_sentence)
+    question = "Waarom moeten ziekenhuizen hun IT-infrastructuur niet meer zelf beheren?"
+    alone = pipeline.ask(question)
+    after = pipeline.ask(question, history=["Wat zegt Marleen Stikker over de public stack?"])
+    assert [h.chunk.chunk_id for h in after.hits] == [h.chunk.chunk_id for h in alone.hits]

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import DEV
+from conftest import EVAL
 
 from rag.safety import split_injection
 
@@ -25,7 +25,7 @@ def test_instructions_are_recognised(question):
 @pytest.mark.parametrize(
     "question",
     [
-        "Voor hoeveel inwoners zou maatwerk onhaalbaar zijn, en wat moet de overheid dan durven zeggen?",
+        "Voor welke groepen is maatwerk te duur, en wat moet de uitvoering dan doen?",
         "Wat gebeurt er als ambtenaren de regels negeren?",
         "Does the government act as a launching customer for GovTech?",
         "Welke instructies geeft Bob van Graft aan Business Process Owners?",
@@ -35,9 +35,14 @@ def test_ordinary_questions_are_left_alone(question):
     assert split_injection(question) == (question, False)
 
 
-def test_no_eval_question_is_taken_for_an_instruction():
-    if not DEV.exists():
-        pytest.skip("no dev set")
-    for line in DEV.read_text(encoding="utf-8").splitlines():
-        q = json.loads(line)["question"]
+def test_no_question_of_our_own_sets_is_taken_for_an_instruction():
+    """The project's own questions and conversation turns (eval/), except the ones written as injections."""
+    rows = [
+        json.loads(x)
+        for f in ("boundary.jsonl", "conversations.jsonl")
+        for x in (EVAL / f).read_text(encoding="utf-8").splitlines()
+    ]
+    questions = [q for row in rows for q in [row["question"], *row.get("history", [])] if not q.startswith("Negeer")]
+    assert len(questions) > 100
+    for q in questions:
         assert split_injection(q) == (q, False), q

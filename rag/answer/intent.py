@@ -60,7 +60,10 @@ def _words(text: str) -> list[str]:
 
 
 def topic_stems(text: str, experts: Sequence[str] = ()) -> set[str]:
-    """Stems of what a question is about: without frame words, praise words and expert names."""
+    """Stems of what a question is about: without frame words, praise words, expert names and
+    references to the structure ("advies 3")."""
+    for lex in BOTH:
+        text = lex.advice_number.sub(" ", text)
     skip = {w for lex in BOTH for w in lex.frame_words | lex.generic_words}
     names = {w for n in experts for w in _words(n)} - PARTICLES
     return set(tokenize(" ".join(w for w in _words(text) if w not in skip and w not in names)))
@@ -123,10 +126,15 @@ def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str
     if lang == "nl":
         name_words = {w for n in experts for w in _words(n)}
         for sentence in re.split(r"(?<=[.!?:])\s+", question):
-            tokens = re.findall(r"[\w'’-]+", sentence)
-            for tok in tokens[1:]:
+            tokens = re.findall(r"[\w'’-]+|[^\w\s]", sentence)
+            run: list[str] = []  # consecutive capitalised words are one name: "Olympische Spelen", not "Finland, Estland"
+            for tok in [*tokens[1:], ""]:
                 if tok[:1].isupper() and tok.lower() not in name_words and not mentioned(tok, list(named) + list(experts)):
-                    out.append(tok)
+                    run.append(tok)
+                    continue
+                if run:
+                    out.append(" ".join(run))
+                    run = []
     covered = " ".join(persons).lower()
     law_words = " ".join(t for t in out if " " in t).lower()
     kept = []
@@ -138,16 +146,18 @@ def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str
     return tuple(kept)
 
 
-def _premise(question: str, kind: Kind, experts: Sequence[str], all_experts: Sequence[str]) -> str:
+def _premise(question: str, lang: str, kind: Kind, experts: Sequence[str], all_experts: Sequence[str]) -> str:
     """The claim a question takes for granted, when it is attributed to an expert or the booklet
-    ("Homburg schrijft dat …", "klopt het dat …"); not the topic of "welke experts vinden dat …"."""
-    if kind == "which_experts":
+    ("Homburg schrijft dat …", "klopt het dat …"); not the topic of "welke experts vinden dat …".
+    Only in Dutch: a claim is checked word for word against the (Dutch) sources."""
+    if kind == "which_experts" or lang != "nl":
         return ""
     for lex in BOTH:
         for m in lex.premise.finditer(question):
             if m.group("claim"):
                 return m.group("claim").strip(" ,.")
-            who = m.group("who") or m.group("who2") or ""
+            groups = m.groupdict()
+            who = " ".join(g for g in (groups.get("who"), groups.get("mid"), groups.get("who2")) if g)
             claim = m.group("claim2") or m.group("claim3") or ""
             by_expert = mentioned(who, all_experts) or (experts and any(w in lex.subject_pronouns for w in _words(who)))
             if by_expert or BOOKLET_WORDS & set(_words(who)):
@@ -227,6 +237,6 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
         compound=bool(COMPOUND.search(question)),
         persons=persons,
         terms=_terms(question, lang, who, persons, experts),
-        premise=_premise(question, kind, who, experts),
+        premise=_premise(question, lang, kind, who, experts),
         injected=injected,
     )

@@ -106,9 +106,9 @@ NL = Lexicon(
     person_frame=re.compile(r"\b(?:volgens|vindt|vinden|zegt|zeggen|denkt|stelt|meent|schrijft)\s+" + _NAME),
     premise=re.compile(
         r"\b(?:klopt het|is het waar|is het zo|het klopt toch)\s*,?\s*dat\s+(?P<claim>[^?]+)"
-        r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:schrijft|schreef|zegt|stelt|beweert|meent|betoogt)"
-        r"\s+(?:ook\s+|echt\s+)?dat\s+(?P<claim2>[^?.!]+)"
-        r"|\b(?:schrijft|schreef|zegt|stelt|beweert|vindt|meent|betoogt)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)dat\s+(?P<claim3>[^?.!]+)",
+        r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:schrijft|schreef|schrijven|schreven|zegt|zeggen|stelt|stellen|beweert|beweren|meent|menen|betoogt|betogen|staat)"
+        r"\s+(?P<mid>\w+\s+)?dat\s+(?P<claim2>[^?.!]+)"
+        r"|\b(?:schrijft|schreef|schrijven|zegt|zeggen|stelt|stellen|beweert|beweren|vindt|vinden|meent|menen|betoogt)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)dat\s+(?P<claim3>[^?.!]+)",
         re.I,
     ),
     law_name=re.compile(
@@ -153,11 +153,11 @@ EN = Lexicon(
     purpose=re.compile(r"\b(to|so that|in order to|against|for the|about|on|regarding)\b.{3,}", re.I),
     themes=re.compile(r"\b(which|what are|list)\b.{0,40}\bthemes\b", re.I),
     advice_number=re.compile(r"\b(?:advice|recommendation|pillar)\s*(?:number|no\.?|nr\.?)?\s*(\d{1,3})\b", re.I),
-    person_frame=re.compile(r"\b(?:according to|does|did|says|thinks?)\s+" + _NAME),
+    person_frame=re.compile(r"\b(?:[Aa]ccording to|does|did|says|thinks?)\s+" + _NAME),
     premise=re.compile(
         r"\b(?:is it true|is it correct|is it right)\s*,?\s*that\s+(?P<claim>[^?]+)"
-        r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:writes|wrote|says|states|claims|argues)\s+that\s+(?P<claim2>[^?.!]+)"
-        r"|\b(?:does|did)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)(?:think|say|write|claim|argue)\s+that\s+(?P<claim3>[^?.!]+)",
+        r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:writes|wrote|write|says|say|states|state|claims|claim|argues|argue)\s+that\s+(?P<claim2>[^?.!]+)"
+        r"|\b(?:does|did|do)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)(?:think|say|write|claim|argue)\s+that\s+(?P<claim3>[^?.!]+)",
         re.I,
     ),
     law_name=re.compile(

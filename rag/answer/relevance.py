@@ -12,23 +12,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..evidence import Idf, Source, overlap
 from ..language import detect
 from ..lexical import tokenize
+from ..types import Chunk
 from .intent import Fact, topic_stems
 from .lexicon import BOTH
 
 DISTINCTIVE_SHARE = 0.25  # a word in more of the passages than this says little about what is asked
 COMPOUND_PART = 6  # a question word this long counts inside a compound; shorter ones ("wet") match too much
+INFLECTION_PREFIX = 5  # words of 5+ letters that share all but their last two letters (at least 5) are one word
 # Question (query) vs source sentence (passage) cosine across languages: relevant pairs score
 # 0.82-0.87 with this model, unrelated ones 0.74-0.79 (measured on 10 hand-made English pairs).
 CROSS_LANGUAGE_ABOUT = 0.80
 # Share of the question's rarity-weighted topic a quote must cover to stand as the answer on its
-# own; one shared word of a three-word topic is a mention, not an answer.
-ANSWER_COVERAGE = 0.3
+# own (one shared word of a three-word topic is a mention, not an answer), and the share the
+# sentence holding an asked number, percentage or date must cover (69 governments do not answer
+# "how many citizens"). Both derived by eval/derive_thresholds.py from eval/boundary.jsonl.
+ANSWER_COVERAGE = 0.43
+FACT_COVERAGE = 0.51
 # Share of a claim's rarity-weighted words one source sentence (with its passage's labels) must
 # contain for the claim to count as what the source says.
 PREMISE_SUPPORTED = 0.6
@@ -45,32 +51,67 @@ DATE = re.compile(
 )
 NEGATIONS = frozenset(w for lex in BOTH for w in lex.negations)
 
-About = Callable[[str], bool]
+
+class About:
+    """Whether a source sentence is about the question: it shares a distinctive word with it (not
+    an expert's name, not a frame word such as "vindt", not praise or size such as "goed", not
+    one that most passages contain), also inflected ("Europa", "Europese") or inside a compound
+    ("onderwijs" in "onderwijsinstellingen", "waterval" in "watervalmodel"); or, in another
+    language than the question, its embedding is close. A question without distinctive words
+    ("Wat staat er in advies 3?") gives nothing to test."""
+
+    def __init__(
+        self, question: str, lang: str, query_vector: np.ndarray, sources: Sequence[Source], idf: Idf, experts: Sequence[str] = ()
+    ) -> None:
+        stems = topic_stems(question, experts)
+        self.idf = idf
+        self.rare = {t for t in stems if self._rare(t)}
+        skip = {w for lex in BOTH for w in lex.frame_words | lex.generic_words}
+        words = [w for w in re.findall(r"[\w'’-]+", question.lower()) if w not in skip]
+        self.words = {w for w in words if set(tokenize(w)) and set(tokenize(w)) <= self.rare}
+        self.lang = lang
+        self.query_vector = query_vector
+        self.vector_of = {t: v for s in sources if s.vectors is not None for t, v in zip(s.sentences, s.vectors)}
+
+    def _rare(self, stem: str) -> bool:
+        return self.idf.df.get(stem, 0) <= DISTINCTIVE_SHARE * self.idf.n
+
+    @property
+    def topical(self) -> bool:
+        """Whether the question has distinctive words to test sentences against."""
+        return bool(self.rare)
+
+    def __call__(self, sentence: str) -> bool:
+        if detect(sentence) != self.lang and sentence in self.vector_of:
+            return float(self.vector_of[sentence] @ self.query_vector) >= CROSS_LANGUAGE_ABOUT
+        if self.rare & set(tokenize(sentence)):
+            return True
+        found = set(re.findall(r"\w+", sentence.lower()))
+        return any(self._same_word(w, x) for w in self.words for x in found)
+
+    def _same_word(self, w: str, x: str) -> bool:
+        """A question word `w` and a sentence word `x` name the same thing: an inflection, or one
+        is a part of 6+ letters of the other (the sentence's part must be distinctive itself)."""
+        if w == x:
+            return True
+        n = max(INFLECTION_PREFIX, len(w) - 2)
+        if len(w) >= INFLECTION_PREFIX and len(x) >= n and x[:n] == w[:n]:
+            return True
+        if len(w) >= COMPOUND_PART and (x.startswith(w) or x.endswith(w)):
+            return True
+        return len(x) >= COMPOUND_PART and (w.startswith(x) or w.endswith(x)) and all(self._rare(t) for t in tokenize(x))
 
 
 def about_test(
     question: str, lang: str, query_vector: np.ndarray, sources: Sequence[Source], idf: Idf, experts: Sequence[str] = ()
 ) -> About:
-    """Whether a source sentence is about the question: it shares a distinctive word with it (not
-    an expert's name, not a frame word such as "vindt", not praise or size such as "goed", not
-    one that most passages contain; also as the start or end of a compound: "onderwijs" in
-    "onderwijsinstellingen"), or, in another language than the question, its embedding is close."""
-    stems = topic_stems(question, experts)
-    rare = {t for t in stems if idf.df.get(t, 0) <= DISTINCTIVE_SHARE * idf.n}
-    skip = {w for lex in BOTH for w in lex.frame_words | lex.generic_words}
-    words = [w for w in re.findall(r"[\w'’-]+", question.lower()) if w not in skip]
-    parts = {w for w in words if len(w) >= COMPOUND_PART and set(tokenize(w)) <= rare}
-    vector_of = {t: v for s in sources if s.vectors is not None for t, v in zip(s.sentences, s.vectors)}
+    """The `About` test for one question (see there)."""
+    return About(question, lang, query_vector, sources, idf, experts)
 
-    def about(sentence: str) -> bool:
-        if detect(sentence) != lang and sentence in vector_of:
-            return float(vector_of[sentence] @ query_vector) >= CROSS_LANGUAGE_ABOUT
-        if rare & set(tokenize(sentence)):
-            return True
-        found = re.findall(r"\w+", sentence.lower())
-        return any(x != w and (x.startswith(w) or x.endswith(w)) for w in parts for x in found)
 
-    return about
+def label(chunk: Chunk) -> str:
+    """The titles a passage stands under: its advice, contribution and section."""
+    return " ".join([chunk.advice_title, chunk.contribution_title, chunk.section])
 
 
 def coverage(question: str, sentence: str, label: str, idf: Idf, experts: Sequence[str] = ()) -> float:
@@ -93,23 +134,67 @@ def negated(text: str) -> bool:
     return bool(NEGATIONS & set(re.findall(r"\w+", text.lower())))
 
 
+CLAUSE = re.compile(r"[,;:()]|\s(?:en|maar|terwijl|omdat|want|dus|and|but|while|because)\s", re.I)
+
+
 def claim_support(claim: str, sentence: str, label: str, idf: Idf, experts: Sequence[str] = ()) -> tuple[float, bool]:
-    """How much of a claim one source sentence states (0..1), and whether the two differ in polarity."""
+    """How much of a claim one source sentence states (0..1), and whether it says the opposite:
+    the clause of the sentence that shares most with the claim differs from it in negation
+    ("zou de toeslagenaffaire niet hebben kunnen voorkomen" against "had kunnen voorkomen")."""
     stems = topic_stems(claim, experts)
-    share = overlap(stems, set(tokenize(f"{sentence} {label}")), idf)
-    return share, negated(claim) != negated(sentence)
+    share = _compound_overlap(stems, set(tokenize(f"{sentence} {label}")), idf)
+    clauses = [c for c in CLAUSE.split(sentence) if c.strip()] or [sentence]
+    closest = max(clauses, key=lambda c: _compound_overlap(stems, set(tokenize(c)), idf))
+    return share, negated(claim) != negated(closest)
 
 
-def best_for_claim(
+def _compound_overlap(stems: set[str], sentence_stems: set[str], idf: Idf) -> float:
+    """Like `overlap`, but a word also matches the head or start of a compound of 6+ letters
+    on the other side ("algoritmeregister" and "register")."""
+    total = sum(idf(s) for s in stems)
+
+    def present(stem: str) -> bool:
+        if stem in sentence_stems:
+            return True
+        return any(
+            len(short) >= COMPOUND_PART and (long.endswith(short) or long.startswith(short))
+            for x in sentence_stems
+            for short, long in ((x, stem), (stem, x))
+            if len(long) > len(short)
+        )
+
+    return sum(idf(s) for s in stems if present(s)) / total if total else 0.0
+
+
+def core_stem(claim: str, idf: Idf, experts: Sequence[str] = ()) -> str:
+    """The claim's rarest topic word: a sentence without it speaks of something else."""
+    return max(sorted(topic_stems(claim, experts)), key=idf, default="")
+
+
+def stems_of(source: Source, sentence: str) -> set[str]:
+    """Stems of a source sentence together with its passage's labels."""
+    return set(tokenize(f"{sentence} {label(source.hit.chunk)}"))
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCheck:
+    """What the sources say to a claim: the sentence that states most of it, and the one that contradicts it."""
+
+    stated: tuple[Source, str, float] | None  # (source, sentence, share) with the claim's polarity
+    contradicted: tuple[Source, str, float] | None  # the same, with the opposite polarity
+
+
+def check_claim(
     claim: str, sources: Sequence[Source], all_sentences: Callable[[Source], Sequence[str]], idf: Idf, experts: Sequence[str]
-) -> tuple[Source | None, str, float, bool]:
-    """The source sentence that states most of a claim: (source, sentence, share, polarity differs)."""
-    best: tuple[Source | None, str, float, bool] = (None, "", 0.0, False)
+) -> ClaimCheck:
+    """The best source sentence of each polarity for a claim."""
+    stated: tuple[Source, str, float] | None = None
+    contradicted: tuple[Source, str, float] | None = None
     for s in sources:
-        c = s.hit.chunk
-        label = " ".join([c.advice_title, c.contribution_title, c.section])
         for sentence in all_sentences(s):
-            share, flipped = claim_support(claim, sentence, label, idf, experts)
-            if share > best[2]:
-                best = (s, sentence, share, flipped)
-    return best
+            share, flipped = claim_support(claim, sentence, label(s.hit.chunk), idf, experts)
+            if flipped and share > (contradicted[2] if contradicted else 0.0):
+                contradicted = (s, sentence, share)
+            if not flipped and share > (stated[2] if stated else 0.0):
+                stated = (s, sentence, share)
+    return ClaimCheck(stated, contradicted)

@@ -34,7 +34,6 @@ from .intent import Intent, topic_stems
 if TYPE_CHECKING:
     from ..live import Snapshot
 
-K = 5
 # In "welke experts" answers, quote only experts about as relevant as the best.
 RELEVANT_SHARE = 0.6
 MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping two per contribution
@@ -45,14 +44,21 @@ PREMISE_DEPTH = 3  # advices whose sentences are searched for a claim the questi
 class Lookup(Protocol):
     """What routing needs to know of the corpus."""
 
-    def absent(self, names: Sequence[str]) -> list[str]:
-        """Those of `names` that occur nowhere in the corpus."""
+    def absent_people(self, names: Sequence[str]) -> list[str]:
+        """Those of these people whose last name occurs nowhere in the corpus."""
+
+    def absent_terms(self, terms: Sequence[str]) -> list[str]:
+        """Those of these names, laws and numbers that occur nowhere in the corpus."""
 
     def advice_numbers(self, experts: Sequence[str]) -> tuple[int, ...]:
         """The numbers of these experts' advices."""
 
     def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
         """Whether `topic` is the subject of these experts' whole contribution (its title or theme)."""
+
+
+INFLECTION = 2  # letters a word may differ in at its end and still be the same word ("Europa", "Europese")
+MIN_PREFIX = 5  # shorter words must occur as they are: "Franse" is not "Frank"
 
 
 class CorpusLookup:
@@ -65,19 +71,29 @@ class CorpusLookup:
     def _text(self) -> str:
         return " " + " ".join(fold(f"{c.text} {c.embed_text}") for c in self.chunks) + " "
 
-    def absent(self, names: Sequence[str]) -> list[str]:
+    def _has_word(self, word: str) -> bool:
+        """A word occurs, inflected or as the start of a compound ("Europa" in "europese",
+        "Belastingdienst" in "belastingdienstmedewerkers"); a number only as itself."""
+        if word.isdigit() or len(word) <= MIN_PREFIX:
+            return f" {word} " in self._text
+        return f" {word[: max(MIN_PREFIX, len(word) - INFLECTION)]}" in self._text
+
+    def absent_people(self, names: Sequence[str]) -> list[str]:
+        return [n for n in names if fold(n).split() and f" {fold(n).split()[-1]} " not in self._text]
+
+    def absent_terms(self, terms: Sequence[str]) -> list[str]:
         out = []
-        for name in names:
-            if " " in name and name.istitle():
-                probes = [fold(name).split()[-1]]  # a person by the last name
-            elif "-" in name and " " not in name:
+        for term in terms:
+            if " " in term:
+                present = f" {fold(term)}" in self._text  # a law or name of several words, as written
+            elif "-" in term:
                 # A compound by its capitalised part: "ICT-personeel" is about ICT.
-                probes = [fold(p) for p in name.split("-") if p[:1].isupper()] or [fold(name)]
+                parts = [fold(p) for p in term.split("-") if p[:1].isupper()] or [fold(term)]
+                present = all(self._has_word(p) for p in parts if p)
             else:
-                probes = [fold(name)]
-            # A word may start a compound in the corpus ("Belastingdienst" in "belastingdienstmedewerkers").
-            if not all(f" {p}" in self._text for p in probes if p):
-                out.append(name)
+                present = self._has_word(fold(term))
+            if not present:
+                out.append(term)
         return out
 
     def advice_numbers(self, experts: Sequence[str]) -> tuple[int, ...]:
@@ -112,7 +128,9 @@ class Context:
     def lang(self) -> str:
         return self.intent.lang
 
-    def search(self, k: int = K) -> list[Hit]:
+    def search(self, k: int | None = None) -> list[Hit]:
+        """The passages for the question: `RAG_TOP_K` advices unless a route asks for more."""
+        k = k or self.settings.top_k
         return self.snap.retriever.search(self.intent.query, k=k, experts=self.experts, theme=self.theme, prepared=self.prepared)
 
     def retrieved(self, hits: Sequence[Hit]) -> Retrieved:
@@ -153,11 +171,11 @@ def after_publication(ctx: Context) -> Iterator[Event]:
 def unknown(ctx: Context, lookup: Lookup) -> Iterator[Event]:
     """A person, law, name or number the corpus never mentions: the booklet cannot answer about it."""
     yield ctx.retrieved(ctx.search())
-    persons = lookup.absent(ctx.intent.persons)
+    persons = lookup.absent_people(ctx.intent.persons)
     if persons:
         reason = text(ctx.lang, "unknown_person", name=persons[0])
     else:
-        reason = text(ctx.lang, "absent", term=lookup.absent(ctx.intent.terms)[0])
+        reason = text(ctx.lang, "absent", term=lookup.absent_terms(ctx.intent.terms)[0])
     yield ctx.refuse("unknown", reason)
 
 
@@ -249,15 +267,22 @@ def premise(ctx: Context) -> Iterator[Event]:
     def sentences_of(s: evidence.Source) -> list[str]:
         return [t for c in (s.hit.chunk, *s.hit.context) for t in snap.retriever.index.sentences_of(c)[0]]
 
-    experts = list(ctx.intent.experts)
-    source, sentence, share, flipped = relevance.best_for_claim(ctx.intent.premise, sources, sentences_of, snap.idf, experts)
-    if source is not None and share >= relevance.PREMISE_SUPPORTED and not flipped:
+    check = relevance.check_claim(ctx.intent.premise, sources, sentences_of, snap.idf, list(ctx.intent.experts))
+    share = lambda found: found[2] if found else 0.0  # noqa: E731
+    if share(check.contradicted) >= relevance.PREMISE_SUPPORTED and share(check.contradicted) >= share(check.stated):
+        source, sentence, _ = check.contradicted
+        body, cites = render.correction(source, sentence, ctx.lang, reversed_=True)
+        yield ctx.final(body, False, cites, "rules", "premise")
+        return
+    if share(check.stated) >= relevance.PREMISE_SUPPORTED:
         yield from _generate(ctx, "premise", retrieved=True)
         return
-    if source is None or share < relevance.PREMISE_ABOUT:
+    best = max((x for x in (check.stated, check.contradicted) if x), key=lambda x: x[2], default=None)
+    core = relevance.core_stem(ctx.intent.premise, snap.idf, list(ctx.intent.experts))
+    if best is None or best[2] < relevance.PREMISE_ABOUT or core not in relevance.stems_of(best[0], best[1]):
         yield ctx.refuse("premise", text(ctx.lang, "premise_missing"))
         return
-    body, cites = render.correction(source, sentence, ctx.lang, flipped)
+    body, cites = render.correction(best[0], best[1], ctx.lang, reversed_=False)
     yield ctx.final(body, False, cites, "rules", "premise")
 
 
@@ -313,25 +338,42 @@ def _answering(
     "about" rests on embeddings alone."""
     intent, idf = ctx.intent, ctx.snap.idf
     fact = "" if intent.compound else intent.fact
+    by_number = {s.number: s for s in sources}
+
+    def holds_fact(number: int, quote: str) -> bool:
+        """The quote holds the asked kind of fact, in a sentence about what was asked (word
+        coverage within a language; across languages `about` already compared embeddings)."""
+        if not fact:
+            return True
+        if not relevance.has_fact(fact, quote):
+            return False
+        if detect(quote) != ctx.lang:
+            return about(quote)
+        return (
+            relevance.coverage(ctx.prepared.text, quote, relevance.label(by_number[number].hit.chunk), idf)
+            >= relevance.FACT_COVERAGE
+        )
+
+    # "Ja, het klopt dat <claim>" restates a premise: agreeing is no answer, the source's own words are.
+    yes_no = not intent.premise
 
     def answers(v: cit.Verified) -> bool:
-        if not v.sources or not (v.quoted or cit.adds_to(v.text, intent.question)):
+        if not v.sources or not (v.quoted or cit.adds_to(v.text, intent.question, yes_no)):
             return False
-        if not relevance.has_fact(fact, v.text) or not any(relevance.has_fact(fact, q) for q in v.quotes):
+        if not relevance.has_fact(fact, v.text) or not any(holds_fact(n, q) for n, q in zip(v.sources, v.quotes)):
             return False
         # The supporting sentence may give only the reason or the example ("Er is een
         # experimenteerbenadering nodig"): the answer, or the evidence it cites, must be on the question.
+        # Not the answer's own words: a model that restates the question is always "about" it.
         cited = [s for s in sources if s.number in v.sources]
-        return about(v.text) or any(about(x) for s in cited for x in (*s.sentences, *v.quotes))
+        return not about.topical or any(about(x) for s in cited for x in (*s.sentences, *v.quotes, relevance.label(s.hit.chunk)))
 
     if any(answers(v) for v in verified):
         return verified
     best = sources[0].best if sources else ""
-    if not best or detect(best) != ctx.lang or not about(best) or not relevance.has_fact(fact, best):
+    if not best or detect(best) != ctx.lang or not about(best) or not holds_fact(sources[0].number, best):
         return []
-    c = sources[0].hit.chunk
-    label = " ".join([c.advice_title, c.contribution_title, c.section])
-    if relevance.coverage(ctx.prepared.text, best, label, idf) < relevance.ANSWER_COVERAGE:
+    if relevance.coverage(ctx.prepared.text, best, relevance.label(sources[0].hit.chunk), idf) < relevance.ANSWER_COVERAGE:
         return []
     return [cit.Verified(best, (1,), (best,), quoted=True)]
 
@@ -354,7 +396,11 @@ ROUTES: tuple[Route, ...] = (
     Route("instructions", lambda i, lk: i.kind == "instructions", _plain(instructions)),
     Route("after_publication", lambda i, lk: i.fact == "after_publication", _plain(after_publication)),
     # A person asked about must be in the corpus; of the other names and terms, at least one.
-    Route("unknown", lambda i, lk: bool(lk.absent(i.persons) or (i.terms and len(lk.absent(i.terms)) == len(i.terms))), unknown),
+    Route(
+        "unknown",
+        lambda i, lk: bool(lk.absent_people(i.persons) or (i.terms and lk.absent_terms(i.terms) == list(i.terms))),
+        unknown,
+    ),
     Route("advice_number", lambda i, lk: i.kind == "advice_number", advice_number),
     Route(
         "expert_advices",

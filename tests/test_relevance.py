@@ -1,0 +1,80 @@
+"""Answerability on literal evidence: the asked kind of fact, topic coverage, and claims the
+sources state, contradict or do not contain."""
+
+import numpy as np
+import pytest
+
+from rag.answer import relevance
+from rag.evidence import Idf, Source
+from rag.types import Chunk, Hit
+
+
+def _source(number, sentences, experts=("Rudy van Belkom",), advice=1, title="Stel strikte toetsingseisen voor algoritmen in"):
+    chunk = Chunk(
+        f"c{number}", "b.md", " ".join(sentences), " ".join(sentences), experts=experts, advice=advice, advice_title=title
+    )
+    return Source(number, Hit(number, 1.0, chunk), tuple(sentences))
+
+
+REGISTER = [
+    "Er is nu een algoritmeregister, wat op zich een goed initiatief is.",
+    "Dit register heeft slechts een registrerende functie en zou de toeslagenaffaire niet hebben kunnen voorkomen.",
+]
+CHATBOTS = [
+    "Dit leidt tot de aanbeveling om terughoudend te zijn met de inzet van chatbots.",
+    "In 2022 gebruikten 69 overheden chatbots.",
+]
+IDF = Idf(
+    [Chunk(f"x{i}", "b.md", t, t) for i, t in enumerate([*REGISTER, *CHATBOTS, "De zorg.", "Het onderwijs.", "De overheid."])]
+)
+
+
+@pytest.mark.parametrize(
+    "fact,sentence,holds",
+    [
+        ("count", "In 2022 gebruikten 69 overheden chatbots.", True),
+        ("count", "Veel overheden gebruiken chatbots.", False),
+        ("percentage", "Zo'n 75% gaat naar het instandhouden van systemen.", True),
+        ("percentage", "Twintig procent van de burgers komt niet mee.", True),
+        ("percentage", "In 2022 gebruikten 69 overheden chatbots.", False),
+        ("date", "In juli 2024 veroorzaakte een update wereldwijde chaos.", True),
+        ("date", "Het register heeft een registrerende functie.", False),
+        ("", "Elke zin.", True),
+        ("after_publication", "Elke zin.", False),
+    ],
+)
+def test_the_asked_kind_of_fact_must_be_in_the_sentence(fact, sentence, holds):
+    assert relevance.has_fact(fact, sentence) is holds
+
+
+def test_a_claim_stated_in_a_clause_without_negation_is_stated():
+    check = relevance.check_claim(
+        "het register slechts een registrerende functie heeft", [_source(1, REGISTER)], lambda s: s.sentences, IDF, []
+    )
+    assert check.stated and check.stated[1] == REGISTER[1] and check.stated[2] >= relevance.PREMISE_SUPPORTED
+    assert not check.contradicted or check.contradicted[2] < check.stated[2]
+
+
+def test_a_claim_whose_clause_in_the_source_is_negated_is_contradicted():
+    claim = "het algoritmeregister de toeslagenaffaire had kunnen voorkomen"
+    check = relevance.check_claim(claim, [_source(1, REGISTER)], lambda s: s.sentences, IDF, [])
+    assert check.contradicted and check.contradicted[1] == REGISTER[1]
+    assert check.contradicted[2] >= relevance.PREMISE_SUPPORTED
+
+
+def test_a_claim_the_sources_do_not_speak_of_has_no_support():
+    check = relevance.check_claim("de overheid kernenergie moet inzetten", [_source(1, REGISTER)], lambda s: s.sentences, IDF, [])
+    assert max(x[2] if x else 0.0 for x in (check.stated, check.contradicted)) < relevance.PREMISE_ABOUT
+
+
+def test_coverage_is_the_share_of_the_topic_a_sentence_holds():
+    assert relevance.coverage("Hoeveel overheden gebruiken chatbots?", CHATBOTS[1], "", IDF) == 1.0
+    assert relevance.coverage("Wat zegt de bundel over kernenergie en chatbots?", CHATBOTS[1], "", IDF) < 0.5
+
+
+def test_a_sentence_is_about_the_question_by_a_distinctive_word_or_a_compound_part():
+    vec = np.zeros(4, dtype=np.float32)
+    about = relevance.about_test("Wat zegt Van Belkom over het algoritmeregister?", "nl", vec, [], IDF, ["Rudy van Belkom"])
+    assert about(REGISTER[0]) and not about(CHATBOTS[0])
+    onderwijs = relevance.about_test("Welke experts schrijven over onderwijs?", "nl", vec, [], IDF)
+    assert onderwijs("Veel onderwijsinstellingen gebruiken sociale media.")
