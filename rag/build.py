@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import store
+from . import calibration, store
 from .chunk import ChunkParams, chunk_document, chunk_sentences
 from .embed import Encoder
 from .errors import CorpusError, RagError
@@ -203,6 +203,11 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
         new_ids = {c.chunk_id for c in chunks}
         removed = sum(1 for c in old_chunks if c.chunk_id not in new_ids)
         counts = _counts(corpus.documents, chunks)
+        found = calibration.find(encoder.model_id, settings.calibration_file)
+        if found is None:
+            warnings.append(
+                f"no calibration for the embedding model {encoder.model_id!r}: search works, answers need `{calibration.SCRIPT}`"
+            )
         manifest = store.Manifest(
             format_version=store.FORMAT_VERSION,
             embedding_model=encoder.model_id,
@@ -213,6 +218,7 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
             counts=counts,
             warnings=warnings,
             skipped=corpus.skipped,
+            calibration=found.to_dict() if found else {},
         )
         progress("writing", 0, 1)
         version = store.write_version(

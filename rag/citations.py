@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .calibration import Calibration
 from .evidence import Idf, Source, overlap
 from .language import detect, text
 from .lexical import tokenize
@@ -27,12 +28,9 @@ from .types import Citation
 MARKER = re.compile(r"\[\s*(\d+)\s*\]")
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=(?:\[\s*\d+\s*\]\s*)*[^\s\[])")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# Cosine between an answer sentence (query-embedded) and a source sentence (passage-embedded),
-# scaled from (low: no support) to (high: full support). Within one language shared topic
-# alone gives 0.85-0.89 with this model, a copied or closely paraphrased sentence 0.92 and up;
-# across languages the same pairs score about 0.1 lower.
-DENSE_SAME = (0.90, 0.97)
-DENSE_CROSS = (0.80, 0.90)
+# Cosine between an answer sentence (query-embedded) and a source sentence (passage-embedded) is
+# scaled from the model's calibrated low (no support) to high (full support), within one language
+# and across languages (`rag.calibration`, derived from labelled pairs per embedding model).
 SUPPORTED = 0.5
 PARTLY = 0.25  # below SUPPORTED but at least this: the sentence is replaced by the source sentence it draws on
 NEAR_BEST = 0.1
@@ -121,6 +119,8 @@ def support_matrix(
     question: str = "",
     answer_lang: str | None = None,
     about: Callable[[str], bool] = lambda source_sentence: True,
+    *,
+    calibration: Calibration,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Support of each answer sentence by each source (0..1), and which source sentence gave it.
 
@@ -133,7 +133,8 @@ def support_matrix(
     best = np.zeros((len(sentences), len(sources)), dtype=int)
     contexts = [source_context(s, question) for s in sources]
     question_stems = set(tokenize(question))
-    bands = [DENSE_CROSS if answer_lang and detect(" ".join(s.sentences)) != answer_lang else DENSE_SAME for s in sources]
+    crossing = [bool(answer_lang) and detect(" ".join(s.sentences)) != answer_lang for s in sources]
+    bands = [calibration.dense_cross if cross else calibration.dense_same for cross in crossing]
 
     for i, sentence in enumerate(sentences):
         stems = set(tokenize(sentence))
@@ -144,7 +145,7 @@ def support_matrix(
                 continue
             low, high = bands[j]
             for k, src in enumerate(source.sentences):
-                if bands[j] is DENSE_CROSS and not about(src):
+                if crossing[j] and not about(src):
                     continue
                 lexical = lexical_support(stems, question_stems, contexts[j], set(tokenize(src)), idf)
                 dense = 0.0

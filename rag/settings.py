@@ -35,6 +35,7 @@ class Settings:
     generator_api_key: str = ""
     max_answer_tokens: int = 110
     max_question_chars: int = 1000
+    calibration_file: Path | None = None  # embedding thresholds per model; None: rag/calibration.json
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -66,4 +67,5 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "RAG_GENERATOR_API_KEY": ("generator_api_key", str),
     "RAG_MAX_ANSWER_TOKENS": ("max_answer_tokens", int),
     "RAG_MAX_QUESTION_CHARS": ("max_question_chars", int),
+    "RAG_CALIBRATION_FILE": ("calibration_file", Path),
 }

@@ -54,6 +54,7 @@ class Manifest:
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
     warnings: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # document -> why it was not indexed
+    calibration: dict = field(default_factory=dict)  # the embedding model's thresholds (`rag.calibration`)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rag.calibration import Calibration, save
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,13 +65,25 @@ def fake_encoder() -> FakeEncoder:
     return FakeEncoder()
 
 
+# The fake encoder's thresholds: its hashed bag-of-words cosines mean nothing, so dense support
+# only counts for near-copies, as with a real model's calibration. Pipeline tests are about the rules.
+FAKE_CALIBRATION = Calibration(FakeEncoder.model_id, (0.90, 0.97), (0.80, 0.90), 0.80)
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Settings:
-    """Settings with a private copy of the corpus and an empty index directory."""
+    """Settings with a private copy of the corpus, an empty index directory and the fake encoder's calibration."""
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(BOOKLET, data / BOOKLET.name)
-    return replace(Settings(), data_dir=data, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    save(FAKE_CALIBRATION, tmp_path / "calibration.json")
+    return replace(
+        Settings(),
+        data_dir=data,
+        index_dir=tmp_path / "index",
+        cache_dir=tmp_path / "cache",
+        calibration_file=tmp_path / "calibration.json",
+    )
 
 
 @pytest.fixture(scope="session")

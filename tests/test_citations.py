@@ -2,9 +2,13 @@
 
 import numpy as np
 
+from rag.calibration import Calibration
 from rag.citations import PARTLY, SUPPORTED, Sentence, numbers_ok, render, split_answer, verify
 from rag.evidence import Source
 from rag.types import Chunk, Hit
+
+# Thresholds as a calibration would give them; these tests are about the mechanism, not the numbers.
+CAL = Calibration("test", (0.90, 0.97), (0.80, 0.90), 0.80)
 
 
 def _source(number: int, experts: tuple[str, ...], advice: int, sentences: tuple[str, ...]) -> Source:
@@ -100,7 +104,7 @@ def test_what_an_answer_adds_to_the_question_must_be_in_the_source():
         "Aanbesteden past slecht bij nieuwe technologieën omdat het vaak in vendor-lock resulteert.",
         "Bij nieuwe technologieën is een leer- en experimenteerbenadering nodig.",
     ]
-    score, _ = support_matrix(answer, sources, idf, None, [None, None], question)
+    score, _ = support_matrix(answer, sources, idf, None, [None, None], question, calibration=CAL)
     # The added claim (vendor-lock) is in source 2 only, although the restated question matches source 1
     # better; neither backs it fully, as source 2 lacks the restated words ("past slecht bij nieuwe …").
     assert score[0, 1] > score[0, 0] and score[0, 0] < PARTLY
@@ -118,11 +122,15 @@ def test_embedding_similarity_counts_for_paraphrases_and_across_languages_only()
     idf = _idf("De overheid moet de gevolgen dragen, niet de burger.", "Iets anders.")
     answer, source = pair(0.86)  # the same topic, no paraphrase
     english = "The government, not the citizen, should bear the consequences."
-    same, _ = support_matrix(["Het onderwerp is aansprakelijkheid."], [dutch], idf, answer[None], [source[None]], "", "nl")
-    cross, _ = support_matrix([english], [dutch], idf, answer[None], [source[None]], "", "en")
+    same, _ = support_matrix(
+        ["Het onderwerp is aansprakelijkheid."], [dutch], idf, answer[None], [source[None]], "", "nl", calibration=CAL
+    )
+    cross, _ = support_matrix([english], [dutch], idf, answer[None], [source[None]], "", "en", calibration=CAL)
     assert same[0, 0] == 0.0 and cross[0, 0] >= 0.5
     # Across languages the source sentence must itself be about the question.
-    off_topic, _ = support_matrix([english], [dutch], idf, answer[None], [source[None]], "", "en", lambda s: False)
+    off_topic, _ = support_matrix(
+        [english], [dutch], idf, answer[None], [source[None]], "", "en", lambda s: False, calibration=CAL
+    )
     assert off_topic[0, 0] == 0.0
 
 
@@ -152,6 +160,12 @@ def test_question_words_an_answer_repeats_must_be_in_the_passage():
     source = _source(1, ("Mariëlle Stoelinga", "John Waser"), 0, (passage,))
     idf = _idf(passage, "Het voorwoord is een inleiding.", "Dit is geschreven.", "Zo geschreven.", "Een andere zin.")
     score, _ = support_matrix(
-        ["Het voorwoord werd geschreven door John Waser."], [source], idf, None, [None], "Wie schreef het voorwoord?"
+        ["Het voorwoord werd geschreven door John Waser."],
+        [source],
+        idf,
+        None,
+        [None],
+        "Wie schreef het voorwoord?",
+        calibration=CAL,
     )
     assert score[0, 0] < SUPPORTED

@@ -164,6 +164,9 @@ TABLE = [
     ("Wat zegt Van Belkom over de Tweede Kamer?", [], "generated", {"terms": ("Tweede Kamer",)}),
     ("Waarom zegt hij dat chatbots frustreren?", H_HOMBURG, "premise", {"carried": ("Vincent Homburg",)}),
     ("Mijn buurman zegt dat de overheid te traag is. Wat vindt Verhoeven?", [], "generated", {"premise": ""}),
+    ("Waarom is Frauke Wessel tegen centrale IT in de zorg?", [], "premise", {"premise": "tegen centrale IT in de zorg"}),
+    ("Waarom pleit Rahimi voor een eigen begroting?", [], "premise", {"premise": "voor een eigen begroting"}),
+    ("Waarom is het watervalmodel een probleem?", [], "generated", {"premise": ""}),
     # facts asked for
     ("Hoeveel nationale overheden gebruiken chatbots?", [], "generated", {"fact": "count"}),
     ("How many governments use chatbots?", [], "generated", {"fact": "count"}),

@@ -78,3 +78,26 @@ def test_a_sentence_is_about_the_question_by_a_distinctive_word_or_a_compound_pa
     assert about(REGISTER[0]) and not about(CHATBOTS[0])
     onderwijs = relevance.about_test("Welke experts schrijven over onderwijs?", "nl", vec, [], IDF)
     assert onderwijs("Veel onderwijsinstellingen gebruiken sociale media.")
+
+
+@pytest.mark.parametrize(
+    "clause,opposite",
+    [
+        ("de overheid moet meer leunen op grote consultancybedrijven", False),
+        ("de overheid moet stoppen met het leunen op grote consultancybedrijven", True),
+        ("terughoudend zijn met de inzet van chatbots", True),
+        ("het register zou de affaire niet hebben kunnen voorkomen", True),
+        ("het is niet minder belangrijk", False),  # two reversals cancel
+        ("the government should stop relying on consultants", True),
+    ],
+)
+def test_a_negation_or_a_reversal_word_turns_a_clause_around(clause, opposite):
+    assert relevance.negated(clause) is opposite
+
+
+def test_a_claim_with_more_against_a_source_that_says_stop_is_contradicted():
+    source = _source(1, ["Daarnaast moet de overheid stoppen met het leunen op grote consultancybedrijven."], ("X",), 0, "Slot")
+    check = relevance.check_claim(
+        "de overheid meer moet leunen op grote consultancybedrijven", [source], lambda s: s.sentences, IDF, []
+    )
+    assert check.contradicted and not check.stated

@@ -157,8 +157,10 @@ def _premise(question: str, lang: str, kind: Kind, experts: Sequence[str], all_e
             if m.group("claim"):
                 return m.group("claim").strip(" ,.")
             groups = m.groupdict()
-            who = " ".join(g for g in (groups.get("who"), groups.get("mid"), groups.get("who2")) if g)
-            claim = m.group("claim2") or m.group("claim3") or ""
+            who = " ".join(g for g in (groups.get("who"), groups.get("mid"), groups.get("who2"), groups.get("who3")) if g)
+            claim = groups.get("claim2") or groups.get("claim3") or ""
+            if groups.get("claim4"):  # "waarom is X tegen Y": the claim is "tegen Y"
+                claim = f"{groups['stance']} {groups['claim4']}"
             by_expert = mentioned(who, all_experts) or (experts and any(w in lex.subject_pronouns for w in _words(who)))
             if by_expert or BOOKLET_WORDS & set(_words(who)):
                 return claim.strip(" ,.")

@@ -34,6 +34,9 @@ class Lexicon:
     pointing_back: frozenset[str]
     # Negations: a claim and a source sentence that differ in them say opposite things.
     negations: frozenset[str]
+    # Words that stop, lower or hold back what follows count as a negation: "meer leunen op"
+    # against "stoppen met het leunen op", "meer chatbots inzetten" against "terughoudend met chatbots".
+    reversals: frozenset[str]
     # The question asks for a count or an amount: the answer needs a number from a source.
     quantity: re.Pattern[str]
     # The question asks for a percentage: the answer needs a percentage from a source.
@@ -72,7 +75,7 @@ NL = Lexicon(
     frame_words=frozenset(
         "vindt vinden zegt zeggen denkt stelt meent schrijft schreef schreven schrijven noemt noemen bedoelt adviseert "
         "adviseren pleit pleiten benadrukt benadrukken wijst wijzen verwijst verwijzen waarschuwt waarschuwen bespreekt "
-        "bespreken beschrijft beschrijven volgens expert experts bundel boekje klopt waar".split()
+        "bespreken beschrijft beschrijven volgens expert experts bundel boekje klopt waar staat staan".split()
     ),
     generic_words=frozenset("goed goede beter betere best beste groot grote groter grotere belangrijk belangrijke".split()),
     connectives=frozenset("en maar ook dan verder daarnaast bovendien".split()),
@@ -82,6 +85,7 @@ NL = Lexicon(
         "daarvan daarover daarmee daarbij daarin daarop daardoor daarom hiervan hierover hiermee hierbij hierin".split()
     ),
     negations=frozenset("niet geen nooit niets nergens niemand".split()),
+    reversals=frozenset("stoppen stop stopt ophouden minder verminderen afbouwen beperken terughoudend tegen".split()),
     quantity=re.compile(r"\b(hoeveel|hoe hoog|hoe groot|hoe veel)\b", re.I),
     percentage=re.compile(r"\b(welk percentage|hoeveel procent|welk deel|welk aandeel)\b", re.I),
     date=re.compile(
@@ -108,6 +112,7 @@ NL = Lexicon(
         r"\b(?:klopt het|is het waar|is het zo|het klopt toch)\s*,?\s*dat\s+(?P<claim>[^?]+)"
         r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:schrijft|schreef|schrijven|schreven|zegt|zeggen|stelt|stellen|beweert|beweren|meent|menen|betoogt|betogen|staat)"
         r"\s+(?P<mid>\w+\s+)?dat\s+(?P<claim2>[^?.!]+)"
+        r"|\bwaarom\s+(?:is|zijn|pleit|pleiten)\s+(?P<who3>(?:[\w'’-]+\s+){1,4}?)(?P<stance>tegen|voor)\s+(?P<claim4>[^?.!]+)"
         r"|\b(?:schrijft|schreef|schrijven|zegt|zeggen|stelt|stellen|beweert|beweren|vindt|vinden|meent|menen|betoogt)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)dat\s+(?P<claim3>[^?.!]+)",
         re.I,
     ),
@@ -134,6 +139,7 @@ EN = Lexicon(
     person_back=re.compile(r"\b(according to|by|of) (him|her|them)\b", re.I),
     pointing_back=frozenset("that's thereby therein".split()),
     negations=frozenset("not no never nothing none nobody".split()),
+    reversals=frozenset("stop stopping less fewer reduce limit reluctant against".split()),
     quantity=re.compile(r"\b(how many|how much|how high|how large)\b", re.I),
     percentage=re.compile(r"\b(what percentage|which percentage|what share|what proportion)\b", re.I),
     date=re.compile(

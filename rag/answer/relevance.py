@@ -26,9 +26,6 @@ from .lexicon import BOTH
 DISTINCTIVE_SHARE = 0.25  # a word in more of the passages than this says little about what is asked
 COMPOUND_PART = 6  # a question word this long counts inside a compound; shorter ones ("wet") match too much
 INFLECTION_PREFIX = 5  # words of 5+ letters that share all but their last two letters (at least 5) are one word
-# Question (query) vs source sentence (passage) cosine across languages: relevant pairs score
-# 0.82-0.87 with this model, unrelated ones 0.74-0.79 (measured on 10 hand-made English pairs).
-CROSS_LANGUAGE_ABOUT = 0.80
 # Share of the question's rarity-weighted topic a quote must cover to stand as the answer on its
 # own (one shared word of a three-word topic is a mention, not an answer), and the share the
 # sentence holding an asked number, percentage or date must cover (69 governments do not answer
@@ -50,6 +47,7 @@ DATE = re.compile(
     re.I,
 )
 NEGATIONS = frozenset(w for lex in BOTH for w in lex.negations)
+REVERSALS = frozenset(w for lex in BOTH for w in lex.reversals)
 
 
 class About:
@@ -61,8 +59,16 @@ class About:
     ("Wat staat er in advies 3?") gives nothing to test."""
 
     def __init__(
-        self, question: str, lang: str, query_vector: np.ndarray, sources: Sequence[Source], idf: Idf, experts: Sequence[str] = ()
+        self,
+        question: str,
+        lang: str,
+        query_vector: np.ndarray,
+        sources: Sequence[Source],
+        idf: Idf,
+        experts: Sequence[str] = (),
+        cross_about: float = 1.0,  # the model's calibrated question-sentence cosine across languages
     ) -> None:
+        self.cross_about = cross_about
         stems = topic_stems(question, experts)
         self.idf = idf
         self.rare = {t for t in stems if self._rare(t)}
@@ -83,7 +89,7 @@ class About:
 
     def __call__(self, sentence: str) -> bool:
         if detect(sentence) != self.lang and sentence in self.vector_of:
-            return float(self.vector_of[sentence] @ self.query_vector) >= CROSS_LANGUAGE_ABOUT
+            return float(self.vector_of[sentence] @ self.query_vector) >= self.cross_about
         if self.rare & set(tokenize(sentence)):
             return True
         found = set(re.findall(r"\w+", sentence.lower()))
@@ -103,10 +109,16 @@ class About:
 
 
 def about_test(
-    question: str, lang: str, query_vector: np.ndarray, sources: Sequence[Source], idf: Idf, experts: Sequence[str] = ()
+    question: str,
+    lang: str,
+    query_vector: np.ndarray,
+    sources: Sequence[Source],
+    idf: Idf,
+    experts: Sequence[str] = (),
+    cross_about: float = 1.0,
 ) -> About:
     """The `About` test for one question (see there)."""
-    return About(question, lang, query_vector, sources, idf, experts)
+    return About(question, lang, query_vector, sources, idf, experts, cross_about)
 
 
 def label(chunk: Chunk) -> str:
@@ -131,7 +143,9 @@ def has_fact(fact: Fact, sentence: str) -> bool:
 
 
 def negated(text: str) -> bool:
-    return bool(NEGATIONS & set(re.findall(r"\w+", text.lower())))
+    """Whether a clause says the opposite of its plain words: one negation or reversal word (not two)."""
+    words = re.findall(r"\w+", text.lower())
+    return sum(w in NEGATIONS or w in REVERSALS for w in words) % 2 == 1
 
 
 CLAUSE = re.compile(r"[,;:()]|\s(?:en|maar|terwijl|omdat|want|dus|and|but|while|because)\s", re.I)

@@ -246,7 +246,9 @@ def which_experts(ctx: Context) -> Iterator[Event]:
         ctx.intent.query, prepared.vector, ctx.hits, snap.retriever.index.sentences_of, snap.idf,
         max_sources=MULTI_CANDIDATES, per_source=1,
     )  # fmt: skip
-    about = relevance.about_test(prepared.text, ctx.lang, prepared.vector, sources, snap.idf)
+    about = relevance.about_test(
+        prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about
+    )
     best = max((s.score for s in sources), default=0.0)
     sources = [s for s in sources if s.score >= RELEVANT_SHARE * best and about(s.best)][: evidence.MAX_SOURCES_MULTI]
     if not sources:
@@ -303,7 +305,9 @@ def _generate(ctx: Context, route: str, retrieved: bool = True) -> Iterator[Even
             ctx.timings["first_token_ms"] = (time.perf_counter() - ctx.started) * 1000
         raw += piece
         yield Token(piece)
-    about = relevance.about_test(prepared.text, ctx.lang, prepared.vector, sources, snap.idf)
+    about = relevance.about_test(
+        prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about
+    )
     verified = _verify(ctx, raw, sources, about)
     verified = _answering(ctx, verified, sources, about)
     if not verified:
@@ -321,7 +325,9 @@ def _verify(ctx: Context, raw: str, sources: Sequence[evidence.Source], about: r
     vectors = ctx.encoder.encode(texts, "query")
     source_vectors = [s.vectors for s in sources]
     question = ctx.intent.question
-    score, best = cit.support_matrix(texts, sources, ctx.snap.idf, vectors, source_vectors, question, ctx.lang, about)
+    score, best = cit.support_matrix(
+        texts, sources, ctx.snap.idf, vectors, source_vectors, question, ctx.lang, about, calibration=ctx.snap.calibration
+    )
     return cit.verify(sentences, sources, score, best, about)
 
 
