@@ -63,9 +63,14 @@ def cosines(encoder, pairs: Sequence[dict]) -> dict[str, list[float]]:
 
 
 def _band(unrelated: list[float], same: list[float]) -> tuple[float, float]:
-    """From the highest score of a pair that must not count (low) to the median of pairs that must (high)."""
-    low, high = max(unrelated), statistics.median(same)
-    return round(low, 3), round(max(high, low + 0.01), 3)
+    """The scaling band (low, high): a typical pair that must count (the median) gets full support
+    at `high`, and no pair that must not count reaches the band's midpoint, where support becomes
+    full (`citations.SUPPORTED`); between low and the midpoint a sentence is only partly supported,
+    and is then replaced by the source's own words. A model that cannot separate the two gets a
+    band that starts above every pair that must not count."""
+    worst, typical = max(unrelated), statistics.median(same)
+    low = 2 * worst - typical if typical > worst else worst
+    return round(low, 3), round(max(typical, low + 0.01), 3)
 
 
 def derive(encoder, pairs: Sequence[dict]) -> Calibration:

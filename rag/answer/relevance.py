@@ -25,6 +25,7 @@ from .lexicon import BOTH
 
 DISTINCTIVE_SHARE = 0.25  # a word in more of the passages than this says little about what is asked
 COMPOUND_PART = 6  # a question word this long counts inside a compound; shorter ones ("wet") match too much
+COMPOUND_HEAD = 4  # a stem this long that ends a compound is its head: "regi(ster)" in "algoritmeregi(ster)"
 INFLECTION_PREFIX = 5  # words of 5+ letters that share all but their last two letters (at least 5) are one word
 # Share of the question's rarity-weighted topic a quote must cover to stand as the answer on its
 # own (one shared word of a three-word topic is a mention, not an answer), and the share the
@@ -163,15 +164,16 @@ def claim_support(claim: str, sentence: str, label: str, idf: Idf, experts: Sequ
 
 
 def _compound_overlap(stems: set[str], sentence_stems: set[str], idf: Idf) -> float:
-    """Like `overlap`, but a word also matches the head or start of a compound of 6+ letters
-    on the other side ("algoritmeregister" and "register")."""
+    """Like `overlap`, but a stem also matches a compound on the other side that ends in it (a
+    Dutch compound's head comes last: "algoritmeregister" and "register", stems "…regi" and
+    "regi") or that starts with it when it has 6+ letters."""
     total = sum(idf(s) for s in stems)
 
     def present(stem: str) -> bool:
         if stem in sentence_stems:
             return True
         return any(
-            len(short) >= COMPOUND_PART and (long.endswith(short) or long.startswith(short))
+            (len(short) >= COMPOUND_HEAD and long.endswith(short)) or (len(short) >= COMPOUND_PART and long.startswith(short))
             for x in sentence_stems
             for short, long in ((x, stem), (stem, x))
             if len(long) > len(short)
@@ -207,8 +209,12 @@ def check_claim(
     for s in sources:
         for sentence in all_sentences(s):
             share, flipped = claim_support(claim, sentence, label(s.hit.chunk), idf, experts)
-            if flipped and share > (contradicted[2] if contradicted else 0.0):
-                contradicted = (s, sentence, share)
-            if not flipped and share > (stated[2] if stated else 0.0):
+            if flipped:
+                # The opposite must be in the sentence itself: a title ("Wees terughoudend met
+                # chatbots") does not turn a sentence of its advice around.
+                share, _ = claim_support(claim, sentence, "", idf, experts)
+                if share > (contradicted[2] if contradicted else 0.0):
+                    contradicted = (s, sentence, share)
+            elif share > (stated[2] if stated else 0.0):
                 stated = (s, sentence, share)
     return ClaimCheck(stated, contradicted)
