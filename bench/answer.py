@@ -1,6 +1,6 @@
 """Answer latency on a gold file with the configured generator (default: llama.cpp).
 
-    python bench/answer.py [--gold ../shared/eval/dev.jsonl] [--limit N]
+    python bench/answer.py [--gold eval/boundary.jsonl] [--limit N]
 
 Prints time to first token and to the full answer (p50/p95) after the models are
 loaded and the fixed prompt prefix is cached, and the same for model-free answers
@@ -28,7 +28,7 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--gold", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.jsonl"))
+    ap.add_argument("--gold", default=str(Path(__file__).resolve().parents[1] / "eval" / "boundary.jsonl"))
     ap.add_argument("--limit", type=int, default=0)
     args = ap.parse_args()
     settings = Settings.from_env()
@@ -39,7 +39,7 @@ def main() -> None:
     gold = read_gold(args.gold)[: args.limit or None]
     by_kind: dict[str, list[tuple[float, float]]] = {}
     for q in gold:
-        a = pipeline.ask(q["question"])
+        a = pipeline.ask(q["question"], q.get("history") or [])
         kind = "model" if a.generator == pipeline.generator.name else a.generator
         by_kind.setdefault(kind, []).append((a.timings["first_token_ms"], a.timings["total_ms"]))
     for kind, rows in by_kind.items():

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import calibration, store
-from .answer.routes import CorpusLookup
+from .answer.lookup import CorpusLookup
 from .calibration import Calibration
 from .embed import Encoder
 from .evidence import Idf

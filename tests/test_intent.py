@@ -8,7 +8,8 @@ chunks, so "absent from the corpus" and "no such advice" are decided on known te
 import pytest
 
 from rag.answer.intent import analyze, topic_stems
-from rag.answer.routes import CorpusLookup, choose
+from rag.answer.lookup import CorpusLookup
+from rag.answer.routes import choose
 from rag.lexical import tokenize
 from rag.types import Chunk
 

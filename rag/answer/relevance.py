@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..evidence import Idf, Source, overlap
+from ..evidence import Idf, Source
 from ..language import detect
 from ..lexical import tokenize
 from ..types import Chunk
@@ -31,8 +31,8 @@ INFLECTION_PREFIX = 5  # words of 5+ letters that share all but their last two l
 # own (one shared word of a three-word topic is a mention, not an answer), and the share the
 # sentence holding an asked number, percentage or date must cover (69 governments do not answer
 # "how many citizens"). Both derived by eval/derive_thresholds.py from eval/boundary.jsonl.
-ANSWER_COVERAGE = 0.43
-FACT_COVERAGE = 0.51
+ANSWER_COVERAGE = 0.49
+FACT_COVERAGE = 0.57
 # Share of a claim's rarity-weighted words one source sentence (with its passage's labels) must
 # contain for the claim to count as what the source says.
 PREMISE_SUPPORTED = 0.6
@@ -128,8 +128,9 @@ def label(chunk: Chunk) -> str:
 
 
 def coverage(question: str, sentence: str, label: str, idf: Idf, experts: Sequence[str] = ()) -> float:
-    """Rarity-weighted share of the question's topic that a sentence (with its passage's label) contains."""
-    return overlap(topic_stems(question, experts), set(tokenize(f"{sentence} {label}")), idf)
+    """Rarity-weighted share of the question's topic that a sentence (with its passage's label)
+    contains, inflections and compounds included ("Europa" in "Europese")."""
+    return _loose_overlap(topic_stems(question, experts), set(tokenize(f"{sentence} {label}")), idf)
 
 
 def has_fact(fact: Fact, sentence: str) -> bool:
@@ -157,20 +158,24 @@ def claim_support(claim: str, sentence: str, label: str, idf: Idf, experts: Sequ
     the clause of the sentence that shares most with the claim differs from it in negation
     ("zou de toeslagenaffaire niet hebben kunnen voorkomen" against "had kunnen voorkomen")."""
     stems = topic_stems(claim, experts)
-    share = _compound_overlap(stems, set(tokenize(f"{sentence} {label}")), idf)
+    share = _loose_overlap(stems, set(tokenize(f"{sentence} {label}")), idf)
     clauses = [c for c in CLAUSE.split(sentence) if c.strip()] or [sentence]
-    closest = max(clauses, key=lambda c: _compound_overlap(stems, set(tokenize(c)), idf))
+    closest = max(clauses, key=lambda c: _loose_overlap(stems, set(tokenize(c)), idf))
     return share, negated(claim) != negated(closest)
 
 
-def _compound_overlap(stems: set[str], sentence_stems: set[str], idf: Idf) -> float:
-    """Like `overlap`, but a stem also matches a compound on the other side that ends in it (a
-    Dutch compound's head comes last: "algoritmeregister" and "register", stems "…regi" and
+def _loose_overlap(stems: set[str], sentence_stems: set[str], idf: Idf) -> float:
+    """Like `overlap`, but a stem also matches an inflection (the same first letters but the
+    last two, at least 5: "europa" and "europes"), a compound on the other side that ends in it
+    (a Dutch compound's head comes last: "algoritmeregister" and "register", stems "…regi" and
     "regi") or that starts with it when it has 6+ letters."""
     total = sum(idf(s) for s in stems)
 
     def present(stem: str) -> bool:
         if stem in sentence_stems:
+            return True
+        n = max(INFLECTION_PREFIX, len(stem) - 2)
+        if len(stem) >= INFLECTION_PREFIX and any(x[:n] == stem[:n] and len(x) >= n for x in sentence_stems):
             return True
         return any(
             (len(short) >= COMPOUND_HEAD and long.endswith(short)) or (len(short) >= COMPOUND_PART and long.startswith(short))

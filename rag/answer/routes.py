@@ -15,11 +15,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from .. import citations as cit
 from .. import evidence
-from ..clean import fold
 from ..embed import Encoder
 from ..generate import Generator
 from ..language import detect, text
@@ -29,7 +28,8 @@ from ..settings import Settings
 from ..types import Answer, Chunk, Citation, Hit
 from . import relevance, render
 from .events import Event, Final, Retrieved, Token
-from .intent import Intent, topic_stems
+from .intent import Intent
+from .lookup import Lookup
 
 if TYPE_CHECKING:
     from ..live import Snapshot
@@ -39,70 +39,6 @@ RELEVANT_SHARE = 0.6
 MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping two per contribution
 MULTI_CANDIDATES = 8  # of those, the advices whose best sentence is checked for being about the question
 PREMISE_DEPTH = 3  # advices whose sentences are searched for a claim the question takes for granted
-
-
-class Lookup(Protocol):
-    """What routing needs to know of the corpus."""
-
-    def absent_people(self, names: Sequence[str]) -> list[str]:
-        """Those of these people whose last name occurs nowhere in the corpus."""
-
-    def absent_terms(self, terms: Sequence[str]) -> list[str]:
-        """Those of these names, laws and numbers that occur nowhere in the corpus."""
-
-    def advice_numbers(self, experts: Sequence[str]) -> tuple[int, ...]:
-        """The numbers of these experts' advices."""
-
-    def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
-        """Whether `topic` is the subject of these experts' whole contribution (its title or theme)."""
-
-
-INFLECTION = 2  # letters a word may differ in at its end and still be the same word ("Europa", "Europese")
-MIN_PREFIX = 5  # shorter words must occur as they are: "Franse" is not "Frank"
-
-
-class CorpusLookup:
-    """`Lookup` over one loaded index version."""
-
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
-        self.chunks = chunks
-
-    @cached_property
-    def _text(self) -> str:
-        return " " + " ".join(fold(f"{c.text} {c.embed_text}") for c in self.chunks) + " "
-
-    def _has_word(self, word: str) -> bool:
-        """A word occurs, inflected or as the start of a compound ("Europa" in "europese",
-        "Belastingdienst" in "belastingdienstmedewerkers"); a number only as itself."""
-        if word.isdigit() or len(word) <= MIN_PREFIX:
-            return f" {word} " in self._text
-        return f" {word[: max(MIN_PREFIX, len(word) - INFLECTION)]}" in self._text
-
-    def absent_people(self, names: Sequence[str]) -> list[str]:
-        return [n for n in names if fold(n).split() and f" {fold(n).split()[-1]} " not in self._text]
-
-    def absent_terms(self, terms: Sequence[str]) -> list[str]:
-        out = []
-        for term in terms:
-            if " " in term:
-                present = f" {fold(term)}" in self._text  # a law or name of several words, as written
-            elif "-" in term:
-                # A compound by its capitalised part: "ICT-personeel" is about ICT.
-                parts = [fold(p) for p in term.split("-") if p[:1].isupper()] or [fold(term)]
-                present = all(self._has_word(p) for p in parts if p)
-            else:
-                present = self._has_word(fold(term))
-            if not present:
-                out.append(term)
-        return out
-
-    def advice_numbers(self, experts: Sequence[str]) -> tuple[int, ...]:
-        return tuple(sorted({c.advice for c in self.chunks if c.advice and set(experts) & set(c.experts)}))
-
-    def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
-        titles = {f"{c.contribution_title} {c.theme}" for c in self.chunks if set(experts) & set(c.experts)}
-        stems = topic_stems(topic, experts)
-        return bool(stems & {s for t in titles for s in topic_stems(t)})
 
 
 @dataclass
@@ -252,7 +188,7 @@ def which_experts(ctx: Context) -> Iterator[Event]:
     best = max((s.score for s in sources), default=0.0)
     sources = [s for s in sources if s.score >= RELEVANT_SHARE * best and about(s.best)][: evidence.MAX_SOURCES_MULTI]
     if not sources:
-        yield from _generate(ctx, "which_experts", retrieved=True)
+        yield from _generate(ctx, "which_experts")
         return
     body, cites = render.experts_answer(sources, ctx.lang)
     yield ctx.final(body, False, cites, "structure", "which_experts")
@@ -277,7 +213,7 @@ def premise(ctx: Context) -> Iterator[Event]:
         yield ctx.final(body, False, cites, "rules", "premise")
         return
     if share(check.stated) >= relevance.PREMISE_SUPPORTED:
-        yield from _generate(ctx, "premise", retrieved=True)
+        yield from _generate(ctx, "premise")
         return
     best = max((x for x in (check.stated, check.contradicted) if x), key=lambda x: x[2], default=None)
     core = relevance.core_stem(ctx.intent.premise, snap.idf, list(ctx.intent.experts))
@@ -291,10 +227,10 @@ def premise(ctx: Context) -> Iterator[Event]:
 def generated(ctx: Context) -> Iterator[Event]:
     """The model answers from the best passages' best sentences."""
     yield ctx.retrieved(ctx.search())
-    yield from _generate(ctx, "generated", retrieved=True)
+    yield from _generate(ctx, "generated")
 
 
-def _generate(ctx: Context, route: str, retrieved: bool = True) -> Iterator[Event]:
+def _generate(ctx: Context, route: str) -> Iterator[Event]:
     """Model answer over the hits, checked sentence by sentence, then judged: does it answer what is asked?"""
     snap, prepared, intent = ctx.snap, ctx.prepared, ctx.intent
     sources = evidence.select(intent.query, prepared.vector, ctx.hits, snap.retriever.index.sentences_of, snap.idf)
@@ -340,8 +276,11 @@ def _answering(
     Answering means: a supported sentence says more than the question, and its source
     sentence is about the question and holds the asked kind of fact (a number for "hoeveel").
     A quote stands on its own only when it also covers enough of the question's topic: one
-    shared word is a mention, not an answer. Quotes are not taken across languages, where
-    "about" rests on embeddings alone."""
+    shared word is a mention, not an answer. Across languages (an English question, a Dutch
+    source) words cannot be compared: the quote must then be about the question by the model's
+    calibrated embedding threshold, and it is shown as the source's own Dutch words. English
+    paraphrases cannot be verified as well: with e5-small a correct English rendering of a
+    Dutch sentence (cosine ~0.83) scores below same-topic wrong claims (up to 0.88)."""
     intent, idf = ctx.intent, ctx.snap.idf
     fact = "" if intent.compound else intent.fact
     by_number = {s.number: s for s in sources}
@@ -377,9 +316,15 @@ def _answering(
     if any(answers(v) for v in verified):
         return verified
     best = sources[0].best if sources else ""
-    if not best or detect(best) != ctx.lang or not about(best) or not holds_fact(sources[0].number, best):
+    # The sentence, or the advice it stands under ("… in het bestuursrecht"), is on the question.
+    on_topic = bool(best) and (about(best) or about(relevance.label(sources[0].hit.chunk)))
+    if not on_topic or not holds_fact(sources[0].number, best):
         return []
-    if relevance.coverage(ctx.prepared.text, best, relevance.label(sources[0].hit.chunk), idf) < relevance.ANSWER_COVERAGE:
+    same_language = detect(best) == ctx.lang
+    if (
+        same_language
+        and relevance.coverage(ctx.prepared.text, best, relevance.label(sources[0].hit.chunk), idf) < relevance.ANSWER_COVERAGE
+    ):
         return []
     return [cit.Verified(best, (1,), (best,), quoted=True)]
 

@@ -1,0 +1,78 @@
+"""What routing needs to know of the corpus, behind a small interface so that the route
+choice can be tested on literal chunks: whether a person or term occurs at all, which advice
+numbers an expert gave, and whether a topic is a whole contribution's subject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Protocol
+
+from ..clean import fold
+from ..types import Chunk
+from .intent import topic_stems
+
+
+class Lookup(Protocol):
+    """What routing needs to know of the corpus."""
+
+    def absent_people(self, names: Sequence[str]) -> list[str]:
+        """Those of these people whose last name occurs nowhere in the corpus."""
+
+    def absent_terms(self, terms: Sequence[str]) -> list[str]:
+        """Those of these names, laws and numbers that occur nowhere in the corpus."""
+
+    def advice_numbers(self, experts: Sequence[str]) -> tuple[int, ...]:
+        """The numbers of these experts' advices."""
+
+    def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
+        """Whether `topic` is the subject of these experts' whole contribution (its title or theme)."""
+
+
+INFLECTION = 2  # letters a word may differ in at its end and still be the same word ("Europa", "Europese")
+MIN_PREFIX = 5  # shorter words must occur as they are: "Franse" is not "Frank"
+
+
+class CorpusLookup:
+    """`Lookup` over one loaded index version."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self.chunks = chunks
+
+    @cached_property
+    def _text(self) -> str:
+        return " " + " ".join(fold(f"{c.text} {c.embed_text}") for c in self.chunks) + " "
+
+    def _has_word(self, word: str) -> bool:
+        """A word occurs, inflected or as the start of a compound ("Europa" in "europese",
+        "Belastingdienst" in "belastingdienstmedewerkers"); a number only as itself."""
+        if word.isdigit() or len(word) <= MIN_PREFIX:
+            return f" {word} " in self._text
+        return f" {word[: max(MIN_PREFIX, len(word) - INFLECTION)]}" in self._text
+
+    def absent_people(self, names: Sequence[str]) -> list[str]:
+        return [n for n in names if fold(n).split() and f" {fold(n).split()[-1]} " not in self._text]
+
+    def absent_terms(self, terms: Sequence[str]) -> list[str]:
+        out = []
+        for term in terms:
+            if " " in term:
+                present = f" {fold(term)}" in self._text  # a law or name of several words, as written
+            elif "-" in term:
+                # A compound by its capitalised part: "ICT-personeel" is about ICT.
+                parts = [fold(p) for p in term.split("-") if p[:1].isupper()] or [fold(term)]
+                present = all(self._has_word(p) for p in parts if p)
+            else:
+                present = self._has_word(fold(term))
+            if not present:
+                out.append(term)
+        return out
+
+    def advice_numbers(self, experts: Sequence[str]) -> tuple[int, ...]:
+        return tuple(sorted({c.advice for c in self.chunks if c.advice and set(experts) & set(c.experts)}))
+
+    def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
+        titles = {f"{c.contribution_title} {c.theme}" for c in self.chunks if set(experts) & set(c.experts)}
+        stems = topic_stems(topic, experts)
+        return bool(stems & {s for t in titles for s in topic_stems(t)})
