@@ -316,8 +316,10 @@ def _answering(
     if any(answers(v) for v in verified):
         return verified
     best = sources[0].best if sources else ""
-    # The sentence, or the advice it stands under ("… in het bestuursrecht"), is on the question.
-    on_topic = bool(best) and (about(best) or about(relevance.label(sources[0].hit.chunk)))
+    # The sentence, or the advice it stands under ("… in het bestuursrecht"), is on the question;
+    # across languages only the sentence's embedding decides.
+    same_language = detect(best) == ctx.lang
+    on_topic = bool(best) and (about(best) or (same_language and about(relevance.label(sources[0].hit.chunk))))
     if not on_topic or not holds_fact(sources[0].number, best):
         return []
     same_language = detect(best) == ctx.lang
