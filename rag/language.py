@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import re
 
-DUTCH = frozenset(
-    "de het een en van in is dat die op te zijn voor met niet aan er om ook als bij of wat wie waarom hoe welke welk "
-    "moet moeten kan kunnen wordt worden volgens zegt vindt geeft hun haar zij hij we wij je jij u onze over naar "
-    "door nog al meer dan deze dit waar wanneer hoeveel noemt vergelijkt staan staat".split()
-)
-ENGLISH = frozenset(
-    "the a an and of in is that to are for with not on be as by or what who why how which should must can could "
-    "does do did according says say think their his her they we you our about from more than this these where when "
-    "many much mention mentions compare reveal consider".split()
-)
+from .answer.lexicon import EN, NL
+
+DUTCH = NL.function_words
+ENGLISH = EN.function_words
 
 TEXTS = {
     "nl": {

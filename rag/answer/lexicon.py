@@ -61,6 +61,9 @@ class Lexicon:
     premise: re.Pattern[str]
     # A law or regulation by its name ("Wet digitale overheid", "Digital Services Act").
     law_name: re.Pattern[str]
+    # A sentence that tries to instruct the system; it is dropped, never followed. Role-play only
+    # as a command at the start of a sentence: "act as" and "doe" also occur in real questions.
+    instructions: re.Pattern[str]
 
 
 _NAME = r"((?:[A-Z][\w'’-]+)(?:\s+(?:van|der|den|de|ter|ten|[A-Z][\w'’-]+)){1,3})"
@@ -116,6 +119,12 @@ NL = Lexicon(
         r"|\b(?:schrijft|schreef|schrijven|zegt|zeggen|stelt|stellen|beweert|beweren|vindt|vinden|meent|menen|betoogt)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)dat\s+(?P<claim3>[^?.!]+)",
         re.I,
     ),
+    instructions=re.compile(
+        r"\b(negeer|vergeet|overrule)\b.{0,40}\b(instructie|instructies|regels|opdracht|prompt|instructions?|rules)\b"
+        r"|\b(systeemprompt|systeem-prompt|je prompt|je instructies|jailbreak|developer mode)\b"
+        r"|^\W*(je bent nu|doe alsof|vanaf nu ben je)\b",
+        re.I,
+    ),
     law_name=re.compile(
         r"\b((?:Wet|Besluit|Regeling|Verordening)(?:\s+(?!(?:in|de|het|een|van|voor|over|op|en|of|te|is|wordt|moet|bij|met|die|dat)\b)[a-zà-ÿ][\w-]*){1,4})"
     ),
@@ -164,6 +173,12 @@ EN = Lexicon(
         r"\b(?:is it true|is it correct|is it right)\s*,?\s*that\s+(?P<claim>[^?]+)"
         r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:writes|wrote|write|says|say|states|state|claims|claim|argues|argue)\s+that\s+(?P<claim2>[^?.!]+)"
         r"|\b(?:does|did|do)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)(?:think|say|write|claim|argue)\s+that\s+(?P<claim3>[^?.!]+)",
+        re.I,
+    ),
+    instructions=re.compile(
+        r"\b(ignore|forget|disregard|overrule)\b.{0,40}\b(instructie|instructies|regels|opdracht|prompt|instructions?|rules)\b"
+        r"|\b(system ?prompt|your prompt|your instructions|jailbreak|developer mode)\b"
+        r"|^\W*(you are now|pretend to be|act as|from now on you)\b",
         re.I,
     ),
     law_name=re.compile(
