@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from rag.answer.relevance import about_test
+from rag.answer.relevance import About
 from rag.build import build
 from rag.errors import InvalidQuestionError
 from rag.pipeline import Final, Pipeline, Retrieved, Token
@@ -162,7 +162,7 @@ def test_frame_and_generic_words_do_not_make_a_sentence_about_the_question(make)
     pipeline, _ = make("x")
     snap = pipeline.index.current()
     question = "Welke experts benadrukken goed beleid voor de toeslagenaffaire?"
-    about = about_test(question, "nl", snap.retriever.prepare(question).vector, [], snap.idf)
+    about = About(question, "nl", snap.retriever.prepare(question).vector, [], snap.idf)
     assert about("De toeslagenaffaire had voorkomen kunnen worden.")
     assert not about("Dit project is goed ingebed, benadrukt de expert.")
 
@@ -171,7 +171,7 @@ def test_a_question_word_counts_inside_a_compound_but_a_short_one_does_not(make)
     pipeline, _ = make("x")
     snap = pipeline.index.current()
     question = "Welke experts schrijven over onderwijs en de wet?"
-    about = about_test(question, "nl", snap.retriever.prepare(question).vector, [], snap.idf)
+    about = About(question, "nl", snap.retriever.prepare(question).vector, [], snap.idf)
     assert about("Veel onderwijsinstellingen gebruiken sociale media.")
     assert not about("Dat weten we nog niet.")
 

@@ -74,9 +74,9 @@ def test_coverage_is_the_share_of_the_topic_a_sentence_holds():
 
 def test_a_sentence_is_about_the_question_by_a_distinctive_word_or_a_compound_part():
     vec = np.zeros(4, dtype=np.float32)
-    about = relevance.about_test("Wat zegt Van Belkom over het algoritmeregister?", "nl", vec, [], IDF, ["Rudy van Belkom"])
+    about = relevance.About("Wat zegt Van Belkom over het algoritmeregister?", "nl", vec, [], IDF, ["Rudy van Belkom"])
     assert about(REGISTER[0]) and not about(CHATBOTS[0])
-    onderwijs = relevance.about_test("Welke experts schrijven over onderwijs?", "nl", vec, [], IDF)
+    onderwijs = relevance.About("Welke experts schrijven over onderwijs?", "nl", vec, [], IDF)
     assert onderwijs("Veel onderwijsinstellingen gebruiken sociale media.")
 
 

@@ -109,19 +109,6 @@ class About:
         return len(x) >= COMPOUND_PART and (w.startswith(x) or w.endswith(x)) and all(self._rare(t) for t in tokenize(x))
 
 
-def about_test(
-    question: str,
-    lang: str,
-    query_vector: np.ndarray,
-    sources: Sequence[Source],
-    idf: Idf,
-    experts: Sequence[str] = (),
-    cross_about: float = 1.0,
-) -> About:
-    """The `About` test for one question (see there)."""
-    return About(question, lang, query_vector, sources, idf, experts, cross_about)
-
-
 def label(chunk: Chunk) -> str:
     """The titles a passage stands under: its advice, contribution and section."""
     return " ".join([chunk.advice_title, chunk.contribution_title, chunk.section])

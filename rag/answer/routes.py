@@ -182,9 +182,7 @@ def which_experts(ctx: Context) -> Iterator[Event]:
         ctx.intent.query, prepared.vector, ctx.hits, snap.retriever.index.sentences_of, snap.idf,
         max_sources=MULTI_CANDIDATES, per_source=1,
     )  # fmt: skip
-    about = relevance.about_test(
-        prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about
-    )
+    about = relevance.About(prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about)
     best = max((s.score for s in sources), default=0.0)
     sources = [s for s in sources if s.score >= RELEVANT_SHARE * best and about(s.best)][: evidence.MAX_SOURCES_MULTI]
     if not sources:
@@ -241,9 +239,7 @@ def _generate(ctx: Context, route: str) -> Iterator[Event]:
             ctx.timings["first_token_ms"] = (time.perf_counter() - ctx.started) * 1000
         raw += piece
         yield Token(piece)
-    about = relevance.about_test(
-        prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about
-    )
+    about = relevance.About(prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about)
     verified = _verify(ctx, raw, sources, about)
     verified = _answering(ctx, verified, sources, about)
     if not verified:
