@@ -86,10 +86,11 @@ def numbers_ok(sentence: str, source_text: str) -> bool:
 
 
 def source_context(source: Source, question: str) -> set[str]:
-    """Stems a source backs beyond its sentences: who wrote it and under which titles, and the
-    question's own words where the source's passage contains them (restating the question is no claim)."""
+    """Stems a source backs beyond its sentences: who wrote it (names and roles, "partner bij
+    Deloitte") and under which titles, and the question's own words where the source's passage
+    contains them (restating the question is no claim)."""
     c = source.hit.chunk
-    label = set(tokenize(" ".join([*c.experts, c.advice_title, c.contribution_title, c.section])))
+    label = set(tokenize(" ".join([*c.experts, *c.roles, c.advice_title, c.contribution_title, c.section])))
     return label | (set(tokenize(question)) & set(tokenize(c.text)))
 
 
