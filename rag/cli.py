@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -28,7 +29,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _print_json(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
+    print(_json_line(obj))
+
+
+def _json_line(obj: object) -> str:
+    """One JSON line; characters that cannot be written as UTF-8 (lone surrogates) become U+FFFD."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", json.dumps(obj, ensure_ascii=False))
 
 
 def _terminal_progress():
@@ -147,12 +153,7 @@ def _search_batch(args: argparse.Namespace, settings: Settings) -> int:
     with open(args.output, "w", encoding="utf-8") as out:
         for row in rows:
             hits = retriever.search(str(row["question"]), k=args.k)
-            out.write(
-                json.dumps(
-                    {"id": row.get("id"), "query": row["question"], "hits": [h.to_dict() for h in hits]}, ensure_ascii=False
-                )
-                + "\n"
-            )
+            out.write(_json_line({"id": row.get("id"), "query": row["question"], "hits": [h.to_dict() for h in hits]}) + "\n")
     return 0
 
 
@@ -190,7 +191,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                         "question": row["question"],
                         "error": f"internal error: {type(e).__name__}: {e}",
                     }
-                out.write(json.dumps(result, ensure_ascii=False) + "\n")
+                out.write(_json_line(result) + "\n")
                 out.flush()
         return 0
     if not args.question:
@@ -226,7 +227,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                     "id": r.question.get("id"),
                     **(r.answer.to_dict() if r.answer else {"question": r.question["question"], "error": r.error}),
                 }
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.write(_json_line(row) + "\n")
     if args.json:
         _print_json(metrics)
         return 0

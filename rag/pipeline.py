@@ -8,6 +8,7 @@ answer). What a question asks is `answer.intent`'s, which route answers it and h
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 
@@ -26,11 +27,17 @@ from .types import Answer
 __all__ = ["Event", "Final", "Pipeline", "Retrieved", "Token", "validate"]
 
 
+# Not text: lone surrogates (invalid in UTF-8), control characters, zero-width and direction marks.
+NOT_TEXT = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: without one, the input asks nothing
+
+
 def validate(question: str, max_chars: int) -> str:
-    """The question stripped, or a clear error for empty and over-long input."""
-    q = (question or "").strip()
+    """The question without characters that are not text, or a clear error for input that asks
+    nothing (empty, only digits, signs or markup noise) and for over-long input."""
+    q = NOT_TEXT.sub("", question or "").strip()
     lang = detect(q)
-    if not q:
+    if not WORD.search(q):
         raise InvalidQuestionError(text(lang, "empty"))
     if len(q) > max_chars:
         raise InvalidQuestionError(text(lang, "too_long", n=len(q), max=max_chars))

@@ -23,6 +23,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -96,18 +97,32 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+VERSION_NAME = re.compile(r"v\d+")  # what `write_version` names a version
+
+
 def current_version(index_dir: Path) -> str | None:
     """Name of the live version, or None when no index has been published."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexCorruptError(f"{index_dir} is a file, not an index directory; move it away or choose another --index")
     try:
         name = (index_dir / POINTER).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as e:
+        raise IndexCorruptError(f"{index_dir / POINTER} is unreadable ({type(e).__name__}); {REBUILD_HINT}") from None
+    # Only a plain name of a version inside this index: never a path that leads out of it.
+    if name and not VERSION_NAME.fullmatch(name):
+        raise IndexCorruptError(
+            f"{index_dir / POINTER} names {name[:60]!r}, which is not a version of this index; {REBUILD_HINT}"
+        )
     return name or None
 
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """Exclusive build lock; released by the OS even if the process is killed."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexCorruptError(f"{index_dir} is a file, not an index directory; move it away or choose another --index")
     index_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(index_dir / LOCK, os.O_CREAT | os.O_RDWR, 0o644)
     try:
@@ -208,6 +223,8 @@ def read_manifest(index_dir: Path, version: str | None = None) -> tuple[str, Man
         manifest = Manifest.from_dict(data)
     except FileNotFoundError:
         raise IndexCorruptError(f"index {index_dir} points to version {version}, which is missing; {REBUILD_HINT}") from None
+    except NotADirectoryError:
+        raise IndexCorruptError(f"index {index_dir}: version {version} is a file, not a directory; {REBUILD_HINT}") from None
     except (ValueError, TypeError) as e:
         raise IndexCorruptError(f"index manifest {path} is unreadable ({e}); {REBUILD_HINT}") from None
     if manifest.format_version != FORMAT_VERSION:

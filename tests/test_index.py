@@ -229,3 +229,41 @@ def test_index_of_an_older_format_is_rebuilt_not_reused(workspace, fake_encoder)
     report = build(workspace, fake_encoder)  # what the app does at start for an older format
     assert report.embedded == report.chunks and any("not reused" in w for w in report.warnings)
     assert not store.outdated_format(workspace.index_dir) and store.load(workspace.index_dir).sentences
+
+
+def test_a_pointer_out_of_the_index_is_refused_and_a_full_build_recovers(workspace, fake_encoder, tmp_path):
+    build(workspace, fake_encoder)
+    outside = workspace.index_dir.parent / "outside"
+    outside.mkdir()
+    (outside / "manifest.json").write_text("{not json", encoding="utf-8")  # would give another error if read
+    (workspace.index_dir / "CURRENT").write_text("../outside\n", encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="not a version of this index.*rag build --full"):
+        store.load(workspace.index_dir)
+    report = build(workspace, fake_encoder, full=True)
+    assert any("previous index not reused" in w for w in report.warnings)
+    assert store.load(workspace.index_dir).manifest.counts["advices"] == 65
+    assert (outside / "manifest.json").exists()  # nothing outside the index is touched
+
+
+def test_a_version_replaced_by_a_file_is_named_and_a_full_build_recovers(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+    version = store.current_version(workspace.index_dir)
+    store_dir = workspace.index_dir / version
+    import shutil
+
+    shutil.rmtree(store_dir)
+    store_dir.write_text("not a directory", encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="is a file"):
+        store.load(workspace.index_dir)
+    build(workspace, fake_encoder, full=True)
+    assert store.load(workspace.index_dir).manifest.counts["chunks"] > 0
+    assert store_dir.is_file()  # the damaged version is left where it is, never deleted silently
+
+
+def test_an_index_directory_that_is_a_file_is_named_and_left_alone(workspace, fake_encoder):
+    workspace.index_dir.write_text("I am a file", encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="is a file, not an index directory"):
+        store.load(workspace.index_dir)
+    with pytest.raises(IndexCorruptError, match="is a file, not an index directory"):
+        build(workspace, fake_encoder)
+    assert workspace.index_dir.read_text(encoding="utf-8") == "I am a file"

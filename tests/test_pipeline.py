@@ -312,3 +312,40 @@ def test_a_self_contained_question_after_a_named_expert_is_searched_on_its_own(m
     alone = pipeline.ask(question)
     after = pipeline.ask(question, history=["Wat zegt Marleen Stikker over de public stack?"])
     assert [h.chunk.chunk_id for h in after.hits] == [h.chunk.chunk_id for h in alone.hits]
+
+
+@pytest.mark.parametrize(
+    "noise", ["\udfff", "\x00\x01\x02", "\u200b\u200f\u202e", "12345 678", "{0} %s %d !!", "<> [] ()", "😀😀😀"]
+)
+def test_input_that_asks_nothing_gets_a_request_for_a_question(make, noise):
+    pipeline, gen = make("should not be called")
+    with pytest.raises(InvalidQuestionError, match="Stel een vraag over de bundel"):
+        pipeline.ask(noise)
+    assert not gen.prompts
+
+
+def test_characters_that_are_not_text_are_dropped_and_the_question_answered(make):
+    pipeline, gen = make("should not be called")
+    answer = pipeline.ask("Welke adviezen\udfff geeft\u200b Hawre\x00 Rahimi?")
+    assert answer.route == "expert_advices" and answer.question == "Welke adviezen geeft Hawre Rahimi?"
+
+
+def test_a_batch_keeps_going_past_a_line_that_is_not_text_and_takes_history(make, monkeypatch, tmp_path):
+    import json
+
+    from rag import cli
+
+    pipeline, _ = make(first_source_sentence)
+    monkeypatch.setattr(cli, "_pipeline", lambda settings: pipeline)
+    lines = [
+        {"id": "a", "question": "\udfff"},
+        {"id": "b", "question": "Welke adviezen geeft ze?", "history": ["Wat zegt Marleen Stikker over de public stack?"]},
+        {"id": "c", "question": "Wat zegt Homburg?", "history": "not a list"},
+    ]
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    assert cli.main(["ask", "--input", str(src), "--output", str(dst)]) == 0
+    out = [json.loads(x) for x in dst.read_text(encoding="utf-8").splitlines()]
+    assert [o["id"] for o in out] == ["a", "b", "c"]
+    assert "Stel een vraag" in out[0]["error"] and "history" in out[2]["error"]
+    assert out[1]["route"] == "expert_advices" and out[1]["citations"][0]["experts"] == ["Marleen Stikker"]
