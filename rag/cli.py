@@ -238,10 +238,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from .build import staleness
-    from .store import read_manifest
+    from .store import load
 
     settings = _settings(args)
-    version, manifest = read_manifest(settings.index_dir)
+    index = load(settings.index_dir)  # the same verification as every reader: format, schema, file hashes
+    version, manifest = index.version, index.manifest
     stale = staleness(settings, manifest)
     info = {
         "index_dir": str(settings.index_dir),

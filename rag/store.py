@@ -62,8 +62,28 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, d: dict) -> Manifest:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        """The manifest, with its shape and every field's type checked (ValueError names the field)."""
+        if not isinstance(d, dict):
+            raise ValueError(f"the manifest is a JSON {type(d).__name__}, not an object")
+        for name, kind in MANIFEST_FIELDS.items():
+            if name in d and not (isinstance(d[name], kind) and not (kind is int and isinstance(d[name], bool))):
+                raise ValueError(f"manifest field {name!r} should be {kind.__name__}, not {type(d[name]).__name__}")
+        return cls(**{k: v for k, v in d.items() if k in MANIFEST_FIELDS})
+
+
+MANIFEST_FIELDS: dict[str, type] = {
+    "format_version": int,
+    "embedding_model": str,
+    "dimension": int,
+    "chunking": dict,
+    "documents": dict,
+    "built_at": str,
+    "counts": dict,
+    "files": dict,
+    "warnings": list,
+    "skipped": dict,
+    "calibration": dict,
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,3 +267,35 @@ def test_an_index_directory_that_is_a_file_is_named_and_left_alone(workspace, fa
     with pytest.raises(IndexCorruptError, match="is a file, not an index directory"):
         build(workspace, fake_encoder)
     assert workspace.index_dir.read_text(encoding="utf-8") == "I am a file"
+
+
+@pytest.mark.parametrize(
+    "manifest,named",
+    [
+        ("[1, 2, 3]", "a JSON list, not an object"),
+        ('"just a string"', "a JSON str, not an object"),
+        ('{"format_version": "2", "embedding_model": "m", "dimension": 64}', "'format_version' should be int"),
+        ('{"format_version": 2, "embedding_model": "m", "dimension": 64, "files": []}', "'files' should be dict"),
+    ],
+)
+def test_a_manifest_of_the_wrong_shape_or_types_is_named_and_a_full_build_recovers(workspace, fake_encoder, manifest, named):
+    build(workspace, fake_encoder)
+    path = workspace.index_dir / store.current_version(workspace.index_dir) / "manifest.json"
+    path.write_text(manifest, encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match=named):
+        store.load(workspace.index_dir)
+    build(workspace, fake_encoder, full=True)
+    assert store.load(workspace.index_dir).manifest.counts["advices"] == 65
+
+
+def test_rag_info_verifies_the_index_and_exits_1_on_damage(workspace, fake_encoder, monkeypatch, capsys):
+    from rag import cli
+
+    build(workspace, fake_encoder)
+    monkeypatch.setenv("RAG_DATA_DIR", str(workspace.data_dir))
+    monkeypatch.setenv("RAG_CALIBRATION_FILE", str(workspace.calibration_file))
+    assert cli.main(["info", "--index", str(workspace.index_dir)]) == 0
+    vectors = workspace.index_dir / store.current_version(workspace.index_dir) / "vectors.npy"
+    vectors.write_bytes(vectors.read_bytes()[:100])  # truncated
+    assert cli.main(["info", "--index", str(workspace.index_dir)]) == 1
+    assert "missing or damaged" in capsys.readouterr().err
