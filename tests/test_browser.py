@@ -86,3 +86,13 @@ def test_chat_endpoint_through_gradio_client(site):
     assert "[[3]](#bron-1-3)" in text and 'id="bron-1-3"' in sources
     history2, _ = client.predict("En wat zegt zij over proeftuinen?", history, api_name="/chat")
     assert len(history2) == 4
+
+
+def test_quotes_and_apostrophes_in_an_answer_are_shown_as_written(page):
+    box = page.get_by_label("Uw vraag")
+    box.fill('Wat vindt Jan O\'Brien van de "public stack"?')
+    box.press("Enter")
+    page.wait_for_function(_has("body", "komt niet voor"), timeout=60_000)
+    body = page.inner_text("body")
+    assert "Jan O'Brien komt niet voor" in body
+    assert "&#x27;" not in body and "&quot;" not in body and "&amp;" not in body
