@@ -118,7 +118,7 @@ def read_corpus(data_dir: Path) -> Corpus:
 
 
 def vector_key(model_id: str, embed_text: str) -> str:
-    return hashlib.sha256(f"{model_id}\x1f{embed_text}".encode()).hexdigest()
+    return hashlib.sha256(f"{model_id}\x1f{embed_text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _advice_label(c: Chunk) -> str:

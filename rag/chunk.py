@@ -96,7 +96,7 @@ def _join(units: list[tuple[str, bool]]) -> str:
 def chunk_id(document: str, contribution: int, advice: int, section: str, part: int, text: str) -> str:
     """Stable id from structure and content."""
     key = "\x1f".join([document, str(contribution), str(advice), section, str(part), text])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def _short_role(role: str) -> str:
