@@ -8,6 +8,7 @@ is decided afterwards by `citations`, never trusted to the model.
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
 import threading
@@ -61,6 +62,9 @@ class LlamaCppGenerator:
                 n_batch=512,
                 verbose=False,
             )
+            # Free the model while the interpreter is intact: left to garbage collection at exit,
+            # llama-cpp-python's destructor can run after its own module is torn down and print a traceback.
+            atexit.register(self._llm.close)
         return self._llm
 
     def warm_up(self, messages: list[Message]) -> None:
