@@ -49,12 +49,12 @@ def run(pipeline: Pipeline, gold: Sequence[dict], progress: Callable[[int, int],
             progress(i, len(gold))
         retriever = pipeline.index.current().retriever
         history = q.get("history") or []
-
+        ranked = _ranked(retriever, q["question"], history)
         alone = _ranked(retriever, q["question"], []) if history else []
         try:
-            rows.append(EvalRow(q, pipeline.ask(q["question"], history), "", _ranked(retriever, q["question"], history), alone))
+            rows.append(EvalRow(q, pipeline.ask(q["question"], history), "", ranked, alone))
         except Exception as e:  # one failing question must not stop the evaluation
-            rows.append(EvalRow(q, None, f"{type(e).__name__}: {e}", _ranked(retriever, q["question"], history), alone))
+            rows.append(EvalRow(q, None, f"{type(e).__name__}: {e}", ranked, alone))
     return rows
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ..clean import fold
 from ..experts import PARTICLES, mentioned, strip_names
 from ..language import detect
 from ..lexical import tokenize
@@ -29,6 +30,7 @@ MIN_ASKED_STEMS = 2  # what is left after dropping instructions must ask somethi
 PRONOUN_REACH = 4  # a subject pronoun this close to the start is the question's subject ("Wat vindt hij …")
 COMPOUND = re.compile(r",\s*(en|and)\s+\w+", re.I)  # "waarom …, en hoe hoog …": two questions in one
 YEAR_OR_CODE = re.compile(r"\b\d{3,}\b")  # a year or a number code to look up; "advies 3" is structure
+NOT_TOPIC = frozenset(w for lex in BOTH for w in lex.frame_words | lex.generic_words)  # frame and praise words
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +66,8 @@ def topic_stems(text: str, experts: Sequence[str] = ()) -> set[str]:
     references to the structure ("advies 3")."""
     for lex in BOTH:
         text = lex.advice_number.sub(" ", text)
-    skip = {w for lex in BOTH for w in lex.frame_words | lex.generic_words}
     names = {w for n in experts for w in _words(n)} - PARTICLES
-    return set(tokenize(" ".join(w for w in _words(text) if w not in skip and w not in names)))
+    return set(tokenize(" ".join(w for w in _words(text) if w not in NOT_TOPIC and w not in names)))
 
 
 def _any(text: str, pattern: str) -> re.Match[str] | None:
@@ -96,8 +97,6 @@ def _follow_up(question: str, named: Sequence[str], experts: Sequence[str]) -> t
 
 def _persons(question: str, named: Sequence[str]) -> tuple[str, ...]:
     """Names after "volgens", "vindt", "according to" … that are not the experts the question names."""
-    from ..clean import fold
-
     out = []
     for lex in BOTH:
         for m in lex.person_frame.finditer(question):
@@ -186,7 +185,7 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
         follow, needs_topic = _follow_up(question, named, experts)
         if follow:
             if not named:
-                carried = next((tuple(mentioned(h, experts)) for h in reversed(history) if mentioned(h, experts)), ())
+                carried = next((names for h in reversed(history) if (names := tuple(mentioned(h, experts)))), ())
             earlier = history[-1]
             if needs_topic or not (named or carried):
                 topic = strip_names(earlier, mentioned(earlier, experts)) if named else earlier

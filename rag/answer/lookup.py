@@ -1,6 +1,6 @@
 """What routing needs to know of the corpus, behind a small interface so that the route
-choice can be tested on literal chunks: whether a person or term occurs at all, which advice
-numbers an expert gave, and whether a topic is a whole contribution's subject.
+choice can be tested on literal chunks: whether a person or term occurs at all, and whether
+a topic is a whole contribution's subject.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Protocol
 from ..clean import fold
 from ..types import Chunk
 from .intent import topic_stems
+from .relevance import INFLECTION_PREFIX, inflection_stem
 
 
 class Lookup(Protocol):
@@ -23,15 +24,8 @@ class Lookup(Protocol):
     def absent_terms(self, terms: Sequence[str]) -> list[str]:
         """Those of these names, laws and numbers that occur nowhere in the corpus."""
 
-    def advice_numbers(self, experts: Sequence[str]) -> tuple[int, ...]:
-        """The numbers of these experts' advices."""
-
     def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
         """Whether `topic` is the subject of these experts' whole contribution (its title or theme)."""
-
-
-INFLECTION = 2  # letters a word may differ in at its end and still be the same word ("Europa", "Europese")
-MIN_PREFIX = 5  # shorter words must occur as they are: "Franse" is not "Frank"
 
 
 class CorpusLookup:
@@ -47,9 +41,9 @@ class CorpusLookup:
     def _has_word(self, word: str) -> bool:
         """A word occurs, inflected or as the start of a compound ("Europa" in "europese",
         "Belastingdienst" in "belastingdienstmedewerkers"); a number only as itself."""
-        if word.isdigit() or len(word) <= MIN_PREFIX:
+        if word.isdigit() or len(word) <= INFLECTION_PREFIX:  # shorter words as they are: "Franse" is not "Frank"
             return f" {word} " in self._text
-        return f" {word[: max(MIN_PREFIX, len(word) - INFLECTION)]}" in self._text
+        return f" {inflection_stem(word)}" in self._text
 
     def absent_people(self, names: Sequence[str]) -> list[str]:
         return [n for n in names if fold(n).split() and f" {fold(n).split()[-1]} " not in self._text]
@@ -68,9 +62,6 @@ class CorpusLookup:
             if not present:
                 out.append(term)
         return out
-
-    def advice_numbers(self, experts: Sequence[str]) -> tuple[int, ...]:
-        return tuple(sorted({c.advice for c in self.chunks if c.advice and set(experts) & set(c.experts)}))
 
     def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
         titles = {f"{c.contribution_title} {c.theme}" for c in self.chunks if set(experts) & set(c.experts)}

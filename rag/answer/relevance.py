@@ -20,7 +20,7 @@ from ..evidence import Idf, Source
 from ..language import detect
 from ..lexical import tokenize
 from ..types import Chunk
-from .intent import Fact, topic_stems
+from .intent import NOT_TOPIC, Fact, topic_stems
 from .lexicon import BOTH
 
 DISTINCTIVE_SHARE = 0.25  # a word in more of the passages than this says little about what is asked
@@ -38,6 +38,13 @@ FACT_COVERAGE = 0.57
 PREMISE_SUPPORTED = 0.6
 # Below this share the source does not speak of the claim at all: nothing to correct it with.
 PREMISE_ABOUT = 0.3
+
+
+def inflection_stem(word: str) -> str:
+    """What a word of 5+ letters shares with its inflections: all but its last two letters, at
+    least five ("europ" for "Europa" and "Europese"). The one rule for "the same word"."""
+    return word[: max(INFLECTION_PREFIX, len(word) - 2)]
+
 
 NUMBER = re.compile(r"\d")
 PERCENT = re.compile(r"\d\s*%|\bprocent\b|\bpercent\b", re.I)
@@ -73,8 +80,7 @@ class About:
         stems = topic_stems(question, experts)
         self.idf = idf
         self.rare = {t for t in stems if self._rare(t)}
-        skip = {w for lex in BOTH for w in lex.frame_words | lex.generic_words}
-        words = [w for w in re.findall(r"[\w'’-]+", question.lower()) if w not in skip]
+        words = [w for w in re.findall(r"[\w'’-]+", question.lower()) if w not in NOT_TOPIC]
         self.words = {w for w in words if set(tokenize(w)) and set(tokenize(w)) <= self.rare}
         self.lang = lang
         self.query_vector = query_vector
@@ -99,10 +105,7 @@ class About:
     def _same_word(self, w: str, x: str) -> bool:
         """A question word `w` and a sentence word `x` name the same thing: an inflection, or one
         is a part of 6+ letters of the other (the sentence's part must be distinctive itself)."""
-        if w == x:
-            return True
-        n = max(INFLECTION_PREFIX, len(w) - 2)
-        if len(w) >= INFLECTION_PREFIX and len(x) >= n and x[:n] == w[:n]:
+        if w == x or (len(w) >= INFLECTION_PREFIX and x.startswith(inflection_stem(w))):
             return True
         if len(w) >= COMPOUND_PART and (x.startswith(w) or x.endswith(w)):
             return True
@@ -140,15 +143,17 @@ def negated(text: str) -> bool:
 CLAUSE = re.compile(r"[,;:()]|\s(?:en|maar|terwijl|omdat|want|dus|and|but|while|because)\s", re.I)
 
 
-def claim_support(claim: str, sentence: str, label: str, idf: Idf, experts: Sequence[str] = ()) -> tuple[float, bool]:
-    """How much of a claim one source sentence states (0..1), and whether it says the opposite:
-    the clause of the sentence that shares most with the claim differs from it in negation
-    ("zou de toeslagenaffaire niet hebben kunnen voorkomen" against "had kunnen voorkomen")."""
-    stems = topic_stems(claim, experts)
-    share = _loose_overlap(stems, set(tokenize(f"{sentence} {label}")), idf)
+def _claim_support(stems: set[str], claim_negated: bool, sentence: str, title: str, idf: Idf) -> tuple[float, float, bool]:
+    """How much of a claim (its topic stems) one source sentence states, with its passage's title
+    and without it (0..1 each), and whether it says the opposite: the clause of the sentence that
+    shares most with the claim differs from it in negation ("zou de toeslagenaffaire niet hebben
+    kunnen voorkomen" against "had kunnen voorkomen")."""
+    sentence_stems = set(tokenize(sentence))
+    with_title = _loose_overlap(stems, sentence_stems | set(tokenize(title)), idf)
+    alone = _loose_overlap(stems, sentence_stems, idf)
     clauses = [c for c in CLAUSE.split(sentence) if c.strip()] or [sentence]
     closest = max(clauses, key=lambda c: _loose_overlap(stems, set(tokenize(c)), idf))
-    return share, negated(claim) != negated(closest)
+    return with_title, alone, claim_negated != negated(closest)
 
 
 def _loose_overlap(stems: set[str], sentence_stems: set[str], idf: Idf) -> float:
@@ -161,8 +166,7 @@ def _loose_overlap(stems: set[str], sentence_stems: set[str], idf: Idf) -> float
     def present(stem: str) -> bool:
         if stem in sentence_stems:
             return True
-        n = max(INFLECTION_PREFIX, len(stem) - 2)
-        if len(stem) >= INFLECTION_PREFIX and any(x[:n] == stem[:n] and len(x) >= n for x in sentence_stems):
+        if len(stem) >= INFLECTION_PREFIX and any(x.startswith(inflection_stem(stem)) for x in sentence_stems):
             return True
         return any(
             (len(short) >= COMPOUND_HEAD and long.endswith(short)) or (len(short) >= COMPOUND_PART and long.startswith(short))
@@ -196,17 +200,17 @@ def check_claim(
     claim: str, sources: Sequence[Source], all_sentences: Callable[[Source], Sequence[str]], idf: Idf, experts: Sequence[str]
 ) -> ClaimCheck:
     """The best source sentence of each polarity for a claim."""
+    stems, claim_negated = topic_stems(claim, experts), negated(claim)
     stated: tuple[Source, str, float] | None = None
     contradicted: tuple[Source, str, float] | None = None
     for s in sources:
+        title = label(s.hit.chunk)
         for sentence in all_sentences(s):
-            share, flipped = claim_support(claim, sentence, label(s.hit.chunk), idf, experts)
-            if flipped:
-                # The opposite must be in the sentence itself: a title ("Wees terughoudend met
-                # chatbots") does not turn a sentence of its advice around.
-                share, _ = claim_support(claim, sentence, "", idf, experts)
-                if share > (contradicted[2] if contradicted else 0.0):
-                    contradicted = (s, sentence, share)
-            elif share > (stated[2] if stated else 0.0):
-                stated = (s, sentence, share)
+            with_title, alone, flipped = _claim_support(stems, claim_negated, sentence, title, idf)
+            # The opposite must be in the sentence itself: a title ("Wees terughoudend met
+            # chatbots") does not turn a sentence of its advice around.
+            if flipped and alone > (contradicted[2] if contradicted else 0.0):
+                contradicted = (s, sentence, alone)
+            elif not flipped and with_title > (stated[2] if stated else 0.0):
+                stated = (s, sentence, with_title)
     return ClaimCheck(stated, contradicted)

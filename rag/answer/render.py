@@ -39,12 +39,21 @@ def who(experts: Sequence[str], lang: str) -> str:
     return joiner.join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else (names[0] if names else "")
 
 
+def _giving(experts: Sequence[str], lang: str) -> dict[str, str]:
+    """ "who" and "verb" for "X geeft …" / "X en Y geven …"."""
+    return {"who": who(experts, lang), "verb": text(lang, "give_many" if len(experts) > 1 else "give_one")}
+
+
 def listing(hits: Sequence[Hit], lang: str) -> tuple[str, list[Citation]]:
     """ "X geven N adviezen: 1. titel [1]; 2. …"."""
     experts = list(dict.fromkeys(e for h in hits for e in h.chunk.experts))
-    verb = text(lang, "give_many" if len(experts) > 1 else "give_one")
-    intro = text(lang, "list", who=who(experts, lang), verb=verb, n=len(hits))
+    intro = text(lang, "list", n=len(hits), **_giving(experts, lang))
     return numbered(intro, hits, lambda label, c: f"{c.advice}. {c.advice_title}")
+
+
+def no_such_advice(experts: Sequence[str], given: int, number: int, lang: str) -> str:
+    """ "X geeft 3 adviezen; een advies 7 bestaat niet."."""
+    return text(lang, "no_such_advice", n=given, number=number, **_giving(experts, lang))
 
 
 def experts_answer(sources: Sequence[Source], lang: str) -> tuple[str, list[Citation]]:

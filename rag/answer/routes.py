@@ -129,16 +129,13 @@ def _advices(snap: Snapshot, experts: Sequence[str], number: int | None) -> list
     ]
 
 
-def advice_number(ctx: Context, lookup: Lookup) -> Iterator[Event]:
+def advice_number(ctx: Context) -> Iterator[Event]:
     """ "advies 3 van X": that advice, answered by the model; a number X never gave is named as such."""
     experts = list(ctx.intent.experts)
     hits = _advices(ctx.snap, experts, ctx.intent.number)
     if not hits:
         yield ctx.retrieved(_advices(ctx.snap, experts, None))
-        n = len(lookup.advice_numbers(experts))
-        verb = text(ctx.lang, "give_many" if len(experts) > 1 else "give_one")
-        who = render.who(experts, ctx.lang)
-        yield ctx.refuse("advice_number", text(ctx.lang, "no_such_advice", who=who, verb=verb, n=n, number=ctx.intent.number))
+        yield ctx.refuse("advice_number", render.no_such_advice(experts, len(ctx.hits), ctx.intent.number, ctx.lang))
         return
     yield ctx.retrieved(hits)
     yield from _generate(ctx, "advice_number")
@@ -311,18 +308,15 @@ def _answering(
 
     if any(answers(v) for v in verified):
         return verified
-    best = sources[0].best if sources else ""
-    # The sentence, or the advice it stands under ("… in het bestuursrecht"), is on the question;
-    # across languages only the sentence's embedding decides.
-    same_language = detect(best) == ctx.lang
-    on_topic = bool(best) and (about(best) or (same_language and about(relevance.label(sources[0].hit.chunk))))
-    if not on_topic or not holds_fact(sources[0].number, best):
+    if not sources or not sources[0].best:
         return []
+    best, title = sources[0].best, relevance.label(sources[0].hit.chunk)
+    # The sentence, or the advice it stands under ("… in het bestuursrecht"), is on the question;
+    # across languages only the sentence's embedding decides, and words cannot be counted.
     same_language = detect(best) == ctx.lang
-    if (
-        same_language
-        and relevance.coverage(ctx.prepared.text, best, relevance.label(sources[0].hit.chunk), idf) < relevance.ANSWER_COVERAGE
-    ):
+    if not (about(best) or (same_language and about(title))) or not holds_fact(sources[0].number, best):
+        return []
+    if same_language and relevance.coverage(ctx.prepared.text, best, title, idf) < relevance.ANSWER_COVERAGE:
         return []
     return [cit.Verified(best, (1,), (best,), quoted=True)]
 
@@ -350,7 +344,7 @@ ROUTES: tuple[Route, ...] = (
         lambda i, lk: bool(lk.absent_people(i.persons) or (i.terms and lk.absent_terms(i.terms) == list(i.terms))),
         unknown,
     ),
-    Route("advice_number", lambda i, lk: i.kind == "advice_number", advice_number),
+    Route("advice_number", lambda i, lk: i.kind == "advice_number", _plain(advice_number)),
     Route(
         "expert_advices",
         lambda i, lk: i.kind == "expert_advices" and (not i.purpose or lk.contribution_about(i.experts, i.purpose)),
