@@ -74,7 +74,7 @@ TABLE = [
     ("What changed after its publication?", [], "after_publication", {"fact": "after_publication"}),
     ("Hoe reageerde Homburg op de chatbots in Finland?", [], "generated", {"fact": ""}),  # a reaction inside the text
     # unknown people, laws, names and numbers
-    ("Wat vindt Pieter Post van de public stack?", [], "unknown", {"persons": ("Pieter Post",)}),
+    ("Wat vindt Pieter Post van proeftuinen in de zorg?", [], "unknown", {"persons": ("Pieter Post",)}),
     ("Wat zegt Jan Jansen over chatbots?", [], "unknown", {"persons": ("Jan Jansen",)}),
     ("According to Jane Smith, what should the government do?", [], "unknown", {"persons": ("Jane Smith",)}),
     ("Wat zeggen de experts over de Wet digitale overheid?", [], "unknown", {"terms": ("Wet digitale overheid",)}),

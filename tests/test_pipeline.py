@@ -129,7 +129,7 @@ def test_advice_by_number_retrieves_that_advice(make):
 
 def test_unknown_person_is_refused_with_related_advices(make):
     pipeline, gen = make("should not be called")
-    answer = pipeline.ask("Wat vindt Jan Jansen van de public stack?")
+    answer = pipeline.ask("Wat vindt Jan Jansen van proeftuinen in de zorg?")
     assert answer.refused and not gen.prompts and "Jan Jansen komt niet voor" in answer.text
     assert answer.citations == ()
 
