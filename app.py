@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,9 +26,9 @@ from rag.build import build, staleness
 from rag.embed import Encoder, load_encoder
 from rag.errors import InvalidQuestionError, RagError
 from rag.generate import Generator, load_generator
-from rag.pipeline import Final, Pipeline, Retrieved, Token, validate
+from rag.pipeline import Draft, Final, Pipeline, Retrieved, Token, validate
 from rag.settings import Settings
-from rag.types import Answer, Chunk, Hit
+from rag.types import Answer, Chunk, Citation, Hit
 
 TITLE = "Vraag de experts"
 INTRO = (
@@ -44,6 +44,8 @@ EXAMPLES = [
 ]
 ALL = "Alle"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+WRITING = "…het taalmodel vat samen"  # under the quoted sentences while the model has not written yet
+CHECKING = "…bronnen worden gecontroleerd"  # under the model's text until it is checked
 CSS = """
 .source-card { border: 1px solid #6b7280; border-radius: 8px; padding: 10px 12px; margin: 0 0 10px 0; }
 .source-card h3 { font-size: 1rem; margin: 0 0 4px 0; }
@@ -95,23 +97,25 @@ def _card(c: Chunk, anchor: str, label: str = "", quote: str = "") -> str:
     )
 
 
-def sources_html(answer: Answer | None, hits: tuple[Hit, ...], turn: int) -> str:
-    """The sources panel: cited passages first, the other retrieved passages folded below."""
+def sources_html(answer: Answer | None, hits: tuple[Hit, ...], turn: int, cited: Sequence[Citation] = ()) -> str:
+    """The sources panel: cited passages first (of the answer, or of the quotes shown before it),
+    the other retrieved passages folded below."""
     if not hits:
         return '<p class="source-meta">Nog geen bronnen. Stel een vraag.</p>'
     parts = []
     cited_ids = set()
-    if answer is not None and answer.citations:
+    citations = answer.citations if answer is not None else tuple(cited)
+    if citations:
         parts.append("<h2>Bronnen bij het antwoord</h2>")
-        for c in answer.citations:
+        for c in citations:
             n = c.label.strip("[]")
             parts.append(_card(c.chunk, f"bron-{turn}-{n}", c.label, c.quote))
             cited_ids.add(c.chunk.chunk_id)
     others = [h for h in hits if h.chunk.chunk_id not in cited_ids]
     if others:
-        title = "Gevonden passages" if answer is None else "Andere gevonden passages"
+        title = "Gevonden passages" if not citations else "Andere gevonden passages"
         cards = "".join(_card(h.chunk, f"passage-{turn}-{h.rank}") for h in others)
-        if answer is None:
+        if not citations:
             parts.append(f"<h2>{title}</h2>{cards}")
         else:
             parts.append(f"<details><summary>{title} ({len(others)})</summary>{cards}</details>")
@@ -120,12 +124,17 @@ def sources_html(answer: Answer | None, hits: tuple[Hit, ...], turn: int) -> str
 
 def answer_markdown(answer: Answer, turn: int) -> str:
     """The answer with each [n] linked to its source card, and the citations listed (so a copy keeps them)."""
-    text = _esc(answer.text)
+    return cited_markdown(answer.text, answer.citations, turn)
+
+
+def cited_markdown(answer_text: str, citations: Sequence[Citation], turn: int) -> str:
+    """Text with each [n] linked to its source card, and the citations listed below it."""
+    text = _esc(answer_text)
     text = re.sub(r"\[(\d+)\]", lambda m: f"[[{m.group(1)}]](#bron-{turn}-{m.group(1)})", text)
     lines = [text]
-    if answer.citations:
+    if citations:
         lines.append("\n**Bronnen**")
-        for c in answer.citations:
+        for c in citations:
             who = ", ".join(c.chunk.experts) or c.chunk.document
             lines.append(f"- {c.label} {_esc(who)} — {_esc(c.chunk.location)}")
     return "\n".join(lines)
@@ -169,6 +178,7 @@ class ChatService:
             yield history, sources_html(None, (), turn)
             hits: tuple[Hit, ...] = ()
             raw = ""
+            shown = ""  # the quoted source sentences, kept above the model's text while it writes
             experts = [filters.expert] if filters.expert != ALL else None
             theme = filters.theme if filters.theme != ALL else None
             with self._in_line() as position:
@@ -178,9 +188,15 @@ class ChatService:
                         wait = f" (wachtrij: plaats {position()})" if position() > 1 else ""
                         history[-1] = {"role": "assistant", "content": f"Antwoord wordt geschreven…{wait}"}
                         yield history, sources_html(None, hits, turn)
+                    elif isinstance(event, Draft):
+                        # The sources' own words first: a cited, true statement before the model has written a word.
+                        shown = cited_markdown(event.text, event.citations, turn)
+                        history[-1] = {"role": "assistant", "content": f"{shown}\n\n*{WRITING}*"}
+                        yield history, sources_html(None, hits, turn, event.citations)
                     elif isinstance(event, Token):
                         raw += event.text
-                        history[-1] = {"role": "assistant", "content": _esc(raw) + "\n\n*…bronnen worden gecontroleerd*"}
+                        above = f"{shown}\n\n" if shown else ""
+                        history[-1] = {"role": "assistant", "content": f"{above}{_esc(raw)}\n\n*{CHECKING}*"}
                         yield history, gr.skip()
                     elif isinstance(event, Final):
                         history[-1] = {"role": "assistant", "content": answer_markdown(event.answer, turn)}

@@ -1,5 +1,6 @@
-"""The chat page as a user meets it: time from submit to the first passage shown, to the
-first answer token shown and to the checked answer, in headless Chromium with the real
+"""The chat page as a user meets it: time from submit to the first passage shown, to the first
+cited words shown (the quoted source sentences, or the answer), to the first answer token shown
+and to the checked answer, in headless Chromium with the real
 models; also saves docs/screenshot.png for the README.
 
     python bench/page.py
@@ -39,10 +40,12 @@ def main() -> None:
             page.get_by_role("button", name="Wis gesprek").click()
             rows.append(ask(page, q))
             print(
-                f"  passages {rows[-1]['passages_s']:.2f} s, first token {rows[-1]['first_token_s']:.2f} s, answer {rows[-1]['answer_s']:.2f} s  {q[:60]}"
+                f"  passages {rows[-1]['passages_s']:.2f} s, cited words {rows[-1]['cited_s']:.2f} s, "
+                f"first token {rows[-1]['first_token_s']:.2f} s, answer {rows[-1]['answer_s']:.2f} s  {q[:60]}"
             )
         for key, label in (
             ("passages_s", "first passage shown"),
+            ("cited_s", "first cited words shown"),
             ("first_token_s", "first answer token shown"),
             ("answer_s", "checked answer shown"),
         ):

@@ -50,6 +50,7 @@ class Verified:
     sources: tuple[int, ...]  # supporting source numbers, best first
     quotes: tuple[str, ...]  # per source, the supporting source sentence
     quoted: bool = False  # the text is a source sentence, quoted (the model's sentence was only partly supported)
+    lead: str = ""  # for a quote: the short line it stands under in the source ("Smart Grids"), shown before it
 
 
 # Small models imitate the source labels of the prompt: "Homburg advies 2: …".
@@ -237,7 +238,8 @@ def render(verified: Sequence[Verified], sources: Sequence[Source], lang: str = 
             q = quotes.setdefault(number, [])
             if quote not in q:
                 q.append(quote)
-        parts.append(_with_labels(f"“{v.text.removeprefix('- ').rstrip('.')}”." if v.quoted else v.text, labels))
+        quote = f"“{v.text.removeprefix('- ').rstrip('.')}”."
+        parts.append(_with_labels((f"{v.lead}: {quote}" if v.lead else quote) if v.quoted else v.text, labels))
     citations = [
         Citation(f"[{label}]", by_number[number].hit.chunk, " ".join(quotes[number]))
         for number, label in sorted(label_of.items(), key=lambda kv: kv[1])

@@ -64,6 +64,12 @@ def answer_language(answer_text: str) -> str:
     return detect(re.sub(r"“[^”]*”", " ", answer_text))
 
 
+def mentioned(terms: Sequence[str], text: str) -> float:
+    """Share of must-mention terms (each "a|b" for alternatives) that occur in the text, case-insensitively."""
+    low = text.lower()
+    return sum(any(alt.lower() in low for alt in t.split("|")) for t in terms) / len(terms)
+
+
 def by_type(rows: Sequence[EvalRow]) -> dict[str, dict]:
     """Per question type: how many, how many refused, how often the gold passage was retrieved,
     and for conversation turns how often it was retrieved for the question asked alone."""
@@ -90,6 +96,7 @@ def score(rows: Sequence[EvalRow]) -> dict:
     unanswerable = [r for r in rows if not r.question.get("gold")]
     cited = correct = hit = 0
     mention_shares: list[float] = []
+    evidence_shares: list[float] = []
     multi_ok: list[bool] = []
     false_refusals = 0
     english_in_english = []
@@ -97,6 +104,7 @@ def score(rows: Sequence[EvalRow]) -> dict:
         a = r.answer
         if a is None:
             mention_shares.append(0.0)
+            evidence_shares.append(0.0)
             continue
         refs = [Ref.from_dict(g) for g in r.question["gold"]] + [Ref.from_dict(g) for g in r.question.get("also_ok", [])]
         gold = [Ref.from_dict(g) for g in r.question["gold"]]
@@ -107,9 +115,9 @@ def score(rows: Sequence[EvalRow]) -> dict:
         hit += gold_found > 0
         false_refusals += a.refused
         words = r.question.get("must_mention", [])
-        low = a.text.lower()
         if words:
-            mention_shares.append(sum(any(alt in low for alt in w.split("|")) for w in words) / len(words))
+            mention_shares.append(mentioned(words, a.text))
+            evidence_shares.append(mentioned(words, " ".join(a.evidence)))
         if r.question.get("min_gold_hits"):
             multi_ok.append(gold_found >= r.question["min_gold_hits"])
         if r.question.get("lang") == "en":
@@ -125,6 +133,9 @@ def score(rows: Sequence[EvalRow]) -> dict:
         "citation_precision": round(correct / cited, 3) if cited else 0.0,
         "citation_hit_rate": round(hit / len(answerable), 3) if answerable else 0.0,
         "must_mention_rate": round(statistics.mean(mention_shares), 3) if mention_shares else 0.0,
+        # The same terms in what the answer was written from: a term missing there was lost in
+        # evidence selection, one present there but not in the answer was lost in generation.
+        "evidence_recall": round(statistics.mean(evidence_shares), 3) if evidence_shares else 0.0,
         "multi_min_gold_hits_rate": round(sum(multi_ok) / len(multi_ok), 3) if multi_ok else 0.0,
         "refusal_rate_unanswerable": round(sum(bool(r.answer and r.answer.refused) for r in unanswerable) / len(unanswerable), 3)
         if unanswerable

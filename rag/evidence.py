@@ -10,22 +10,34 @@ vectors the index stores). Numbering for the prompt and checking the answer are 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .chunk import MIN_SENTENCE_WORDS
 from .lexical import tokenize
 from .types import Chunk, Hit
 
 MAX_SOURCES = 3
 MAX_SOURCES_MULTI = 4
-WORD_BUDGET = 55
+# Words of evidence the model gets. `eval/evidence_budget.py` on eval/facts.jsonl: recall of the
+# terms an answer needs 0.917 at 40 words, 0.967 at 55, 0.992 at 70 and no higher at 85 or 100;
+# 70 words cost ~15 prompt tokens more than 55.
+WORD_BUDGET = 70
 # Another advice of the same contribution as a better-ranked one is an alternative, not a
 # complement: a small model then often answers from the wrong one. It is shown only when it
 # scores about as well.
 SAME_CONTRIBUTION_SHARE = 0.9
+
+# A sentence that opens with one of these leans on the one before it ("Dit …", "Daarom …"):
+# shown alone it says little or misleads, so the sentence before comes with it.
+LEANS_BACK = frozenset(
+    "dit deze dat die daarom daardoor daarmee daarbij hierdoor hiermee hierbij zo ook bovendien daarnaast toch en maar "
+    "want dus zij hij ze this these that therefore thus it they he she also and but so".split()
+)
 
 # A chunk's sentences (`chunk.chunk_sentences`) and their passage vectors, as the index stores them.
 SentencesOf = Callable[[Chunk], tuple[Sequence[str], np.ndarray]]
@@ -41,6 +53,32 @@ class Source:
     vectors: np.ndarray | None = None  # passage vectors of `sentences` (from the index)
     score: float = 0.0  # how well the best of `sentences` matches the question (0..1)
     best: str = ""  # that sentence
+    headings: tuple[str, ...] = ()  # per sentence, the short line it stands under ("Smart Grids") or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One question within the question, as evidence selection needs it: its words, and what a
+    sentence must hold to answer it (a number for "hoe hoog", anything otherwise)."""
+
+    text: str
+    holds: Callable[[str], bool] = lambda sentence: True
+    asks_fact: bool = False
+
+
+def heading(text: str, sentence: str) -> str:
+    """The short line a sentence stands under in the passage (a list item's name such as "Smart
+    Grids"), or "": too short to be a sentence of its own, it is not scored, but it names what follows."""
+    at = text.find(sentence)
+    lines = [x.strip() for x in text[:at].splitlines() if x.strip()] if at > 0 else []
+    last = lines[-1] if lines else ""
+    return last if last and len(last.split()) < MIN_SENTENCE_WORDS and last[-1] not in ".!?:;," else ""
+
+
+def leans_back(sentence: str) -> bool:
+    """Whether the sentence opens with a word that points at the one before it."""
+    first = re.match(r"\W*(\w+)", sentence)
+    return bool(first) and first.group(1).lower() in LEANS_BACK
 
 
 class Idf:
@@ -73,6 +111,31 @@ def _complementary(hits: Sequence[Hit]) -> list[Hit]:
     return out
 
 
+def part_score(part: Part, sentence: str, dense: float, idf: Idf) -> float:
+    """How well a sentence answers one part of the question: its words, the question's embedding
+    (`dense`, 0..1 among the candidates); for a part asking a number or date, a sentence that
+    holds one always ranks above one that does not."""
+    lex = overlap(set(tokenize(part.text)), set(tokenize(sentence)), idf)
+    return 0.5 * lex + 0.5 * dense + (1.0 if part.asks_fact and part.holds(sentence) else 0.0)
+
+
+def _scaled(cos: dict[str, float]) -> dict[str, float]:
+    lo, hi = (min(cos.values()), max(cos.values())) if cos else (0.0, 0.0)
+    return {t: ((c - lo) / (hi - lo) if hi > lo else 0.0) for t, c in cos.items()}
+
+
+def best_sentence(part: Part, query_vector: np.ndarray, sources: Sequence[Source], idf: Idf) -> tuple[int, str] | None:
+    """The shown sentence (with its source number) that best answers one part of the question."""
+    dense = _scaled(
+        {t: float(v @ query_vector) for s in sources if s.vectors is not None for t, v in zip(s.sentences, s.vectors)}
+    )
+    scored = [(part_score(part, t, dense.get(t, 0.0), idf), -s.number, t) for s in sources for t in s.sentences]
+    if not scored:
+        return None
+    _, number, sentence = max(scored)
+    return -number, sentence
+
+
 def select(
     question: str,
     query_vector: np.ndarray,
@@ -82,21 +145,27 @@ def select(
     max_sources: int = MAX_SOURCES,
     word_budget: int = WORD_BUDGET,
     per_source: int = 0,
+    parts: Sequence[Part] = (),
 ) -> list[Source]:
-    """The best sentences of the top advices, within the word budget, in document order per source."""
+    """The best sentences of the top advices, within the word budget, in document order per source.
+    When the question asks more than one thing (`parts`), each part's best sentence is added;
+    a chosen sentence that leans on the one before it ("Dit …") brings that one along."""
     q_stems = set(tokenize(question))
     hits = list(hits[:max_sources]) if per_source else _complementary(hits)[:max_sources]
     stored = [sentences_of(h.chunk) for h in hits]
     candidates = [list(texts) for texts, _ in stored]
     vector_of = {t: v for texts, vecs in stored for t, v in zip(texts, vecs)}
-    cos = {t: float(v @ query_vector) for t, v in vector_of.items()}
-    lo, hi = (min(cos.values()), max(cos.values())) if cos else (0.0, 0.0)
-    dense_of = {t: ((c - lo) / (hi - lo) if hi > lo else 0.0) for t, c in cos.items()}
+    dense_of = _scaled({t: float(v @ query_vector) for t, v in vector_of.items()})
+
+    def best_for(part: Part) -> str:
+        """The sentence of all candidates that best answers one part of the question."""
+        return max(((part_score(part, s, dense_of[s], idf), s) for cands in candidates for s in cands), default=(0.0, ""))[1]
 
     # The best advice gets two sentences, the others one each, unless `per_source` says otherwise.
     shares = [per_source] * len(hits) if per_source else [2] + [1] * (len(hits) - 1)
     if per_source:
         word_budget = max(word_budget, per_source * 40 * len(hits))
+    needed = {best_for(p) for p in parts[1:]} - {""}  # one sentence for each further part asked
     sources: list[Source] = []
     words = 0
     for hit, cands, share in zip(hits, candidates, shares):
@@ -107,12 +176,17 @@ def select(
             scored.append((score, -position, s))
         scored.sort(reverse=True)
         chosen: list[str] = []
-        picks = [s for _, _, s in scored[:share]]
+        picks = [s for _, _, s in scored[:share]] if words < word_budget else []
         # The sentence after the best one often carries the example or the reason it announces.
         following = cands.index(picks[0]) + 1 if picks else len(cands)
         if not per_source and following < len(cands) and cands[following] not in picks:
             picks.insert(1, cands[following])
-        for s in picks[: share + (0 if per_source else 1)]:
+        picks = picks[: share + (0 if per_source else 1)]
+        # ... and the one before it often states what the best one explains ("Belangrijke voorwaarde is …").
+        preceding = cands.index(picks[0]) - 1 if picks else -1
+        if not per_source and preceding >= 0 and cands[preceding] not in picks:
+            picks.append(cands[preceding])
+        for s in picks:
             n = len(s.split())
             if words + n > word_budget and chosen:
                 break
@@ -120,12 +194,18 @@ def select(
                 continue
             chosen.append(s)
             words += n
+        added = [s for s in cands if s in needed and s not in chosen]
+        for s in chosen + added:
+            i = cands.index(s)
+            if i and leans_back(s) and cands[i - 1] not in chosen + added:
+                added.append(cands[i - 1])
+        chosen += added
+        words += sum(len(s.split()) for s in added)
         if not chosen:
             continue
         chosen.sort(key=cands.index)
         vecs = np.stack([vector_of[s] for s in chosen])
         top, _, best = max((x for x in scored if x[2] in chosen), default=(0.0, 0, ""))
-        sources.append(Source(len(sources) + 1, hit, tuple(chosen), vecs, top, best))
-        if words >= word_budget:
-            break
+        headings = tuple(heading(hit.chunk.text, s) for s in chosen)
+        sources.append(Source(len(sources) + 1, hit, tuple(chosen), vecs, top, best, headings))
     return sources

@@ -67,6 +67,11 @@ class LlamaCppGenerator:
             atexit.register(self._llm.close)
         return self._llm
 
+    def count_tokens(self, messages: list[Message]) -> int:
+        """Tokens of the messages' contents as this model reads them (the chat template adds a few)."""
+        llm = self._load()
+        return sum(len(llm.tokenize(m["content"].encode("utf-8"), add_bos=False)) for m in messages)
+
     def warm_up(self, messages: list[Message]) -> None:
         """Evaluate the prompt prefix once so the first question starts from the cache."""
         list(self.stream(messages, max_tokens=1))

@@ -1,6 +1,7 @@
 """Answers a question: validates it, reads what it asks, picks the route and streams its events.
 
-Events, in order: `Retrieved` (the passages, before generation starts), `Token`s (the
+Events, in order: `Retrieved` (the passages, before generation starts), maybe a `Draft`
+(source sentences that answer, quoted, before the model writes), `Token`s (the
 model's raw text as it streams, on routes that use the model), then `Final` (the checked
 answer). What a question asks is `answer.intent`'s, which route answers it and how is
 `answer.routes`'; this module only orders them and holds the models and the live index.
@@ -12,7 +13,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 
-from .answer.events import Event, Final, Retrieved, Token
+from .answer.events import Draft, Event, Final, Retrieved, Token
 from .answer.intent import analyze
 from .answer.routes import Context, choose
 from .embed import Encoder
@@ -24,7 +25,7 @@ from .prompt import build_messages
 from .settings import Settings
 from .types import Answer
 
-__all__ = ["Event", "Final", "Pipeline", "Retrieved", "Token", "validate"]
+__all__ = ["Draft", "Event", "Final", "Pipeline", "Retrieved", "Token", "validate"]
 
 
 # Not text: lone surrogates (invalid in UTF-8), control characters, zero-width and direction marks.

@@ -48,9 +48,20 @@ def sanitize_question(question: str) -> str:
     return re.sub(r"\s+", " ", question).strip()
 
 
+def source_lines(sources: Sequence[Source], lang: str) -> list[str]:
+    """ "[1] Vincent Homburg, advies 2: <sentences>": the evidence as the model reads it."""
+    return [f"[{s.number}] {source_label(s, lang)}: {' '.join(_headed(s))}" for s in sources]
+
+
+def _headed(source: Source) -> list[str]:
+    """The sentences, each after the short line it stands under ("Smart Grids: Implementatie …")."""
+    heads = source.headings or ("",) * len(source.sentences)
+    return [f"{h}: {t}" if h else t for h, t in zip(heads, source.sentences)]
+
+
 def build_messages(question: str, sources: Sequence[Source], lang: str) -> list[dict[str, str]]:
     """System prompt, then one user message with the numbered sources and the question."""
-    lines = [f"[{s.number}] {source_label(s, lang)}: {' '.join(s.sentences)}" for s in sources]
+    lines = source_lines(sources, lang)
     instruction = text(lang, "instruction")
     user = "Bronnen:\n" + "\n".join(lines) + f'\n\nVraag: "{sanitize_question(question)}"\n{instruction}'
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]

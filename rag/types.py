@@ -173,6 +173,10 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     related: tuple[Hit, ...] = ()  # closest advices offered with a refusal, not claimed as an answer
     route: str = ""  # which kind of answer this is (`rag.answer.routes`)
+    # What the answer was written from: the numbered source lines the model saw, or the
+    # structure's or sources' own text for answers no model wrote. Lets a lost fact be
+    # attributed to evidence selection or to generation.
+    evidence: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -186,4 +190,5 @@ class Answer:
             "language": self.language,
             "related": [h.to_dict() for h in self.related],
             "route": self.route,
+            "evidence": list(self.evidence),
         }

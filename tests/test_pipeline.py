@@ -8,7 +8,7 @@ import pytest
 from rag.answer.relevance import About
 from rag.build import build
 from rag.errors import InvalidQuestionError
-from rag.pipeline import Final, Pipeline, Retrieved, Token
+from rag.pipeline import Draft, Final, Pipeline, Retrieved, Token
 from rag.prompt import SYSTEM_PROMPT
 
 
@@ -50,14 +50,18 @@ def _contract(answer):
     assert sorted(set(labels), key=int) == [c.label.strip("[]") for c in answer.citations]
     hit_ids = {h.chunk.chunk_id for h in answer.hits}
     assert all(c.chunk.chunk_id in hit_ids for c in answer.citations)
-    assert all(c.quote and c.quote in c.chunk.text for c in answer.citations)
+    # A citation's quote is the supporting sentence(s) of its passage, each word for word.
+    for c in answer.citations:
+        assert c.quote and all(q in c.chunk.text for q in re.split(r"(?<=[.!?])\s+", c.quote))
 
 
 def test_events_come_in_order_and_the_copied_sentence_is_cited(make):
     pipeline, gen = make(first_source_sentence)
     events = list(pipeline.stream("Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?"))
     assert isinstance(events[0], Retrieved) and isinstance(events[-1], Final)
-    assert all(isinstance(e, Token) for e in events[1:-1]) and len(events) > 2
+    middle = [e for e in events[1:-1] if not isinstance(e, Draft)]
+    assert all(isinstance(e, Token) for e in middle) and middle
+    assert all(isinstance(e, Draft) for e in events[1 : len(events) - 1 - len(middle)])  # a draft comes before the tokens
     answer = events[-1].answer
     assert not answer.refused and answer.citations
     assert answer.text.endswith("].") or answer.text.endswith("]")
@@ -78,7 +82,8 @@ def test_wrong_marker_from_the_model_is_corrected(make):
     pipeline, _ = make(lambda m: first_source_sentence(m)[:-1] + " [3].")
     answer = pipeline.ask("Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?")
     _contract(answer)
-    assert answer.citations[0].quote.startswith(answer.text.split(" [")[0][:30])
+    assert answer.citations[0].quote.startswith(answer.text.lstrip("“").split(" [")[0][:30])
+    assert answer.text.count("Een blinde vlek") == 1  # the model's copy of the quoted sentence is not repeated
 
 
 @pytest.mark.parametrize(
@@ -236,10 +241,10 @@ def test_an_answer_that_only_restates_the_question_is_not_an_answer(make):
     echo, _ = make("Vincent Homburg noemt een lemming bij een blinde vlek voor de Europese dimensie.")
     answer = echo.ask(question)
     # The echo is replaced by the passage's own sentence, quoted.
-    assert answer.text.startswith("“") and "Vincent Homburg vergelijkt" not in answer.text
+    assert answer.text.startswith("“") and "Vincent Homburg noemt een lemming" not in answer.text
     _contract(answer)
     yes, _ = make("Ja, Vincent Homburg noemt een lemming bij een blinde vlek voor de Europese dimensie.")
-    assert yes.ask(question).text.startswith("Ja, Vincent Homburg noemt")  # a yes or no is an answer
+    assert "Ja, Vincent Homburg noemt" in yes.ask(question).text  # a yes or no is an answer
 
 
 def test_off_topic_question_is_refused_not_quoted(make):
@@ -349,3 +354,40 @@ def test_a_batch_keeps_going_past_a_line_that_is_not_text_and_takes_history(make
     assert [o["id"] for o in out] == ["a", "b", "c"]
     assert "Stel een vraag" in out[0]["error"] and "history" in out[2]["error"]
     assert out[1]["route"] == "expert_advices" and out[1]["citations"][0]["experts"] == ["Marleen Stikker"]
+
+
+def test_the_quoted_sentence_comes_before_the_model_and_the_answer_keeps_it(make):
+    """Quote first: the source sentence that answers is shown, cited, before the model's first
+    token; the final answer extends it and keeps it even when the model's text leaves it out."""
+    pipeline, _ = make("Het register was een goed initiatief.")
+    events = list(
+        pipeline.stream(
+            "Waarom zou het algoritmeregister de toeslagenaffaire niet hebben kunnen voorkomen volgens Rudy van Belkom?"
+        )
+    )
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[:2] == ["Retrieved", "Draft"] and kinds.index("Token") == 2
+    draft, final = events[1], events[-1].answer
+    assert draft.text.startswith("“") and "[1]" in draft.text
+    assert "registrerende functie" in draft.text
+    assert final.text.startswith(draft.text.rsplit("[1]", 1)[0])  # extended, not replaced
+    assert draft.citations[0].chunk.chunk_id == final.citations[0].chunk.chunk_id
+    assert "draft_ms" in final.timings and final.timings["draft_ms"] <= final.timings["first_token_ms"]
+    _contract(final)
+
+
+def test_no_draft_when_no_source_sentence_answers(make):
+    """A question the sources only mention gets no early quote, and the refusal stays a refusal."""
+    pipeline, _ = make("Volgens de bundel zijn er precies 4321 vacatures bij de Belastingdienst in Groningen.")
+    events = list(pipeline.stream("Hoeveel vacatures zijn er bij de Belastingdienst?"))
+    assert not any(isinstance(e, Draft) for e in events)
+    assert events[-1].answer.refused
+
+
+def test_a_two_part_question_gets_a_quote_for_each_part(make):
+    pipeline, gen = make(first_source_sentence)
+    answer = pipeline.ask("Waarom kunnen ziekenhuizen de btw op hun IT-systemen niet verrekenen, en hoe hoog is die?")
+    prompt = gen.prompts[0][-1]["content"]
+    assert "21%" in prompt and "BTW-vrij" in prompt  # both parts in the evidence
+    assert "21%" in answer.text and "BTW-vrij" in answer.text
+    _contract(answer)

@@ -20,7 +20,7 @@ from ..experts import PARTICLES, mentioned, strip_names
 from ..language import detect
 from ..lexical import tokenize
 from ..safety import split_injection
-from .lexicon import BOOKLET_WORDS, BOTH
+from .lexicon import BOOKLET_WORDS, BOTH, LEXICONS
 
 Kind = Literal["instructions", "advice_number", "expert_advices", "themes", "which_experts", "open"]
 Fact = Literal["", "count", "percentage", "date", "after_publication"]
@@ -28,9 +28,17 @@ Fact = Literal["", "count", "percentage", "date", "after_publication"]
 MIN_TOPIC_STEMS = 2  # fewer topic words than this and a question leans on the one before it ("En Europa?")
 MIN_ASKED_STEMS = 2  # what is left after dropping instructions must ask something
 PRONOUN_REACH = 4  # a subject pronoun this close to the start is the question's subject ("Wat vindt hij …")
-COMPOUND = re.compile(r",\s*(en|and)\s+\w+", re.I)  # "waarom …, en hoe hoog …": two questions in one
+MIN_PART_WORDS = 3  # "…, en waarom?" is a part; a shorter tail ("… en wie?") stays with the question
 YEAR_OR_CODE = re.compile(r"\b\d{3,}\b")  # a year or a number code to look up; "advies 3" is structure
 NOT_TOPIC = frozenset(w for lex in BOTH for w in lex.frame_words | lex.generic_words)  # frame and praise words
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One question within a question: its words and the kind of fact it asks for."""
+
+    text: str
+    fact: Fact = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +53,16 @@ class Intent:
     number: int = 0  # the advice number asked for
     purpose: str = ""  # "om … te …" after a listing: the topic the listing is for
     fact: Fact = ""
-    compound: bool = False  # two questions in one: a fact check on one part would refuse the other
+    parts: tuple[Part, ...] = ()  # the questions asked in it, in order (one for most questions)
     persons: tuple[str, ...] = ()  # people whose views are asked about who are not known experts
     terms: tuple[str, ...] = ()  # names, laws and numbers the question is about: must occur in the corpus
     premise: str = ""  # a claim the question takes for granted
     injected: bool = False  # instructions were dropped from the question
+
+    @property
+    def compound(self) -> bool:
+        """Two questions in one: a fact check on one part would refuse the other."""
+        return len(self.parts) > 1
 
     @property
     def experts(self) -> tuple[str, ...]:
@@ -68,6 +81,30 @@ def topic_stems(text: str, experts: Sequence[str] = ()) -> set[str]:
         text = lex.advice_number.sub(" ", text)
     names = {w for n in experts for w in _words(n)} - PARTICLES
     return set(tokenize(" ".join(w for w in _words(text) if w not in NOT_TOPIC and w not in names)))
+
+
+def _fact(text: str) -> Fact:
+    """The kind of fact a question asks for: a later event, a percentage, a date, a count, or none in particular."""
+    if _any(text, "after_publication"):
+        return "after_publication"
+    if _any(text, "percentage"):
+        return "percentage"
+    if _any(text, "date"):
+        return "date"
+    return "count" if _any(text, "quantity") else ""
+
+
+def split_parts(question: str, lang: str) -> tuple[Part, ...]:
+    """The questions asked in one: split where a second one starts ("…, en hoe hoog is die?"),
+    each with its own kind of fact. A tail too short to ask anything stays with the part before."""
+    pieces = [p.strip(" ,?") for p in LEXICONS[lang].next_question.split(question)]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and len(_words(piece)) < MIN_PART_WORDS:
+            merged[-1] = f"{merged[-1]} {piece}".strip()
+        elif piece:
+            merged.append(piece)
+    return tuple(Part(p, _fact(p)) for p in merged)
 
 
 def _any(text: str, pattern: str) -> re.Match[str] | None:
@@ -198,7 +235,6 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
 
     number = _any(question, "advice_number")
     listing = _any(question, "listing")
-    quantity = _any(question, "quantity")
     kind: Kind = "open"
     purpose = ""
     if number and who:
@@ -213,16 +249,9 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
     elif _any(question, "themes") and not who:
         kind = "themes"
 
-    fact: Fact = ""
-    if _any(question, "after_publication"):
-        fact = "after_publication"
-    elif _any(question, "percentage"):
-        fact = "percentage"
-    elif _any(question, "date"):
-        fact = "date"
-    elif quantity and kind != "expert_advices":
-        fact = "count"
-
+    fact = _fact(question)
+    if fact == "count" and kind == "expert_advices":
+        fact = ""  # "hoeveel adviezen" is counted from the structure
     persons = _persons(question, who)
     return Intent(
         question=question,
@@ -235,7 +264,7 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
         number=int(number.group(1)) if number and kind == "advice_number" else 0,
         purpose=purpose,
         fact=fact,
-        compound=bool(COMPOUND.search(question)),
+        parts=split_parts(question, lang),
         persons=persons,
         terms=_terms(question, lang, who, persons, experts),
         premise=_premise(question, lang, kind, who, experts),

@@ -37,6 +37,9 @@ class Lexicon:
     # Words that stop, lower or hold back what follows count as a negation: "meer leunen op"
     # against "stoppen met het leunen op", "meer chatbots inzetten" against "terughoudend met chatbots".
     reversals: frozenset[str]
+    # Where a second question starts inside one: "…, en hoe hoog is die?", "… en waarom?",
+    # "…? Welke …". Each part needs its own evidence and its own answer.
+    next_question: re.Pattern[str]
     # The question asks for a count or an amount: the answer needs a number from a source.
     quantity: re.Pattern[str]
     # The question asks for a percentage: the answer needs a percentage from a source.
@@ -89,6 +92,11 @@ NL = Lexicon(
     ),
     negations=frozenset("niet geen nooit niets nergens niemand".split()),
     reversals=frozenset("stoppen stop stopt ophouden minder verminderen afbouwen beperken terughoudend tegen".split()),
+    next_question=re.compile(
+        r",\s*(?:en|maar)\s+(?=\w)|\s(?:en|maar)\s+(?=(?:wat|wie|waarom|hoe|welke|welk|waar|wanneer|hoeveel|waardoor|waarmee)\b)"
+        r"|\?\s+(?=\w)",
+        re.I,
+    ),
     quantity=re.compile(r"\b(hoeveel|hoe hoog|hoe groot|hoe veel)\b", re.I),
     percentage=re.compile(r"\b(welk percentage|hoeveel procent|welk deel|welk aandeel)\b", re.I),
     date=re.compile(
@@ -149,6 +157,9 @@ EN = Lexicon(
     pointing_back=frozenset("that's thereby therein".split()),
     negations=frozenset("not no never nothing none nobody".split()),
     reversals=frozenset("stop stopping less fewer reduce limit reluctant against".split()),
+    next_question=re.compile(
+        r",\s*(?:and|but)\s+(?=\w)|\s(?:and|but)\s+(?=(?:what|who|why|how|which|where|when)\b)|\?\s+(?=\w)", re.I
+    ),
     quantity=re.compile(r"\b(how many|how much|how high|how large)\b", re.I),
     percentage=re.compile(r"\b(what percentage|which percentage|what share|what proportion)\b", re.I),
     date=re.compile(

@@ -11,6 +11,7 @@ answer, which ends in the answerability check. Each route streams `Retrieved`, m
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,12 +23,12 @@ from .. import evidence
 from ..embed import Encoder
 from ..generate import Generator
 from ..language import detect, text
-from ..prompt import build_messages
+from ..prompt import build_messages, source_lines
 from ..retrieve import Query
 from ..settings import Settings
 from ..types import Answer, Chunk, Citation, Hit
 from . import relevance, render
-from .events import Event, Final, Retrieved, Token
+from .events import Draft, Event, Final, Retrieved, Token
 from .intent import Intent
 from .lookup import Lookup
 
@@ -55,6 +56,7 @@ class Context:
     started: float = field(default_factory=time.perf_counter)
     timings: dict[str, float] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
+    evidence: tuple[str, ...] = ()  # the source lines the model was given, once it was
 
     @cached_property
     def prepared(self) -> Query:
@@ -78,9 +80,11 @@ class Context:
         self.timings.setdefault("retrieve_ms", 0.0)
         self.timings.setdefault("first_token_ms", (time.perf_counter() - self.started) * 1000)
         self.timings["total_ms"] = (time.perf_counter() - self.started) * 1000
+        # An answer no model wrote is its own evidence: the structure's or the sources' words.
+        evidence = self.evidence or (() if refused else (answer_text,))
         answer = Answer(
             self.intent.question, answer_text, refused, tuple(cites), tuple(self.hits), self.lang, generator,
-            dict(self.timings), tuple(related), route,
+            dict(self.timings), tuple(related), route, evidence,
         )  # fmt: skip
         return Final(answer)
 
@@ -225,20 +229,42 @@ def generated(ctx: Context) -> Iterator[Event]:
     yield from _generate(ctx, "generated")
 
 
+def select_evidence(ctx: Context, parts: Sequence[evidence.Part]) -> list[evidence.Source]:
+    """The sentences of the hits the model is given."""
+    snap = ctx.snap
+    return evidence.select(
+        ctx.intent.query, ctx.prepared.vector, ctx.hits, snap.retriever.index.sentences_of, snap.idf, parts=parts
+    )
+
+
+def evidence_parts(intent: Intent) -> list[evidence.Part]:
+    """The question's parts as evidence selection needs them: words, and the fact each asks for."""
+    return [evidence.Part(p.text, lambda s, fact=p.fact: relevance.has_fact(fact, s), bool(p.fact)) for p in intent.parts]
+
+
 def _generate(ctx: Context, route: str) -> Iterator[Event]:
-    """Model answer over the hits, checked sentence by sentence, then judged: does it answer what is asked?"""
+    """Model answer over the hits, checked sentence by sentence, then judged: does it answer what is asked?
+    The sources' sentences that answer each part of the question are shown first, quoted, and
+    the final answer keeps what they say."""
     snap, prepared, intent = ctx.snap, ctx.prepared, ctx.intent
-    sources = evidence.select(intent.query, prepared.vector, ctx.hits, snap.retriever.index.sentences_of, snap.idf)
+    parts = evidence_parts(intent)
+    sources = select_evidence(ctx, parts)
+    about = relevance.About(prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about)
+    quotes = _quotes(ctx, sources, parts, about)
+    if quotes:
+        draft_text, draft_cites = cit.render(quotes, sources, ctx.lang)
+        ctx.timings["draft_ms"] = (time.perf_counter() - ctx.started) * 1000
+        yield Draft(draft_text, tuple(draft_cites))
     messages = build_messages(intent.question, sources, ctx.lang)
+    ctx.evidence = tuple(source_lines(sources, ctx.lang))
     raw = ""
     for piece in ctx.generator.stream(messages, max_tokens=ctx.settings.max_answer_tokens):
         if not raw:
             ctx.timings["first_token_ms"] = (time.perf_counter() - ctx.started) * 1000
         raw += piece
         yield Token(piece)
-    about = relevance.About(prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about)
     verified = _verify(ctx, raw, sources, about)
-    verified = _answering(ctx, verified, sources, about)
+    verified = _completed(verified, quotes) if _answering(ctx, verified, sources, about) else quotes
     if not verified:
         yield ctx.refuse(route, generator=ctx.generator.name)
         return
@@ -260,45 +286,41 @@ def _verify(ctx: Context, raw: str, sources: Sequence[evidence.Source], about: r
     return cit.verify(sentences, sources, score, best, about)
 
 
-def _answering(
-    ctx: Context, verified: list[cit.Verified], sources: Sequence[evidence.Source], about: relevance.About
-) -> list[cit.Verified]:
-    """The checked answer when it answers what is asked; else the top passage's best sentence,
-    quoted, when that answers it; else nothing (a refusal).
-
-    Answering means: a supported sentence says more than the question, and its source
-    sentence is about the question and holds the asked kind of fact (a number for "hoeveel").
-    A quote stands on its own only when it also covers enough of the question's topic: one
-    shared word is a mention, not an answer. Across languages (an English question, a Dutch
-    source) words cannot be compared: the quote must then be about the question by the model's
-    calibrated embedding threshold, and it is shown as the source's own Dutch words. English
-    paraphrases cannot be verified as well: with e5-small a correct English rendering of a
-    Dutch sentence (cosine ~0.83) scores below same-topic wrong claims (up to 0.88)."""
-    intent, idf = ctx.intent, ctx.snap.idf
-    fact = "" if intent.compound else intent.fact
+def _fact_check(ctx: Context, sources: Sequence[evidence.Source], about: relevance.About) -> Callable[[str, int, str], bool]:
+    """Whether a quote from source `number` holds the kind of fact `fact` asks for, in a sentence about
+    what was asked (word coverage within a language; across languages `about` compares embeddings)."""
     by_number = {s.number: s for s in sources}
 
-    def holds_fact(number: int, quote: str) -> bool:
-        """The quote holds the asked kind of fact, in a sentence about what was asked (word
-        coverage within a language; across languages `about` already compared embeddings)."""
+    def holds(fact: str, number: int, quote: str) -> bool:
         if not fact:
             return True
         if not relevance.has_fact(fact, quote):
             return False
         if detect(quote) != ctx.lang:
             return about(quote)
-        return (
-            relevance.coverage(ctx.prepared.text, quote, relevance.label(by_number[number].hit.chunk), idf)
-            >= relevance.FACT_COVERAGE
-        )
+        title = relevance.label(by_number[number].hit.chunk)
+        return relevance.coverage(ctx.prepared.text, quote, title, ctx.snap.idf) >= relevance.FACT_COVERAGE
 
+    return holds
+
+
+def _answering(ctx: Context, verified: list[cit.Verified], sources: Sequence[evidence.Source], about: relevance.About) -> bool:
+    """Whether the checked answer answers what is asked.
+
+    Answering means: a supported sentence says more than the question, and its source
+    sentence is about the question and holds the asked kind of fact (a number for "hoeveel").
+    English paraphrases cannot be verified as well as Dutch ones: with e5-small a correct English
+    rendering of a Dutch sentence (cosine ~0.83) scores below same-topic wrong claims (up to 0.88)."""
+    intent = ctx.intent
+    fact = "" if intent.compound else intent.fact
+    holds = _fact_check(ctx, sources, about)
     # "Ja, het klopt dat <claim>" restates a premise: agreeing is no answer, the source's own words are.
     yes_no = not intent.premise
 
     def answers(v: cit.Verified) -> bool:
         if not v.sources or not (v.quoted or cit.adds_to(v.text, intent.question, yes_no)):
             return False
-        if not relevance.has_fact(fact, v.text) or not any(holds_fact(n, q) for n, q in zip(v.sources, v.quotes)):
+        if not relevance.has_fact(fact, v.text) or not any(holds(fact, n, q) for n, q in zip(v.sources, v.quotes)):
             return False
         # The supporting sentence may give only the reason or the example ("Er is een
         # experimenteerbenadering nodig"): the answer, or the evidence it cites, must be on the question.
@@ -306,19 +328,72 @@ def _answering(
         cited = [s for s in sources if s.number in v.sources]
         return not about.topical or any(about(x) for s in cited for x in (*s.sentences, *v.quotes, relevance.label(s.hit.chunk)))
 
-    if any(answers(v) for v in verified):
-        return verified
+    return any(answers(v) for v in verified)
+
+
+def _quotes(
+    ctx: Context, sources: Sequence[evidence.Source], parts: Sequence[evidence.Part], about: relevance.About
+) -> list[cit.Verified]:
+    """The sources' own sentences that answer the question, quoted: the top passage's best sentence
+    when it answers the whole question, and for each further part the sentence that answers that
+    part. They are shown before the model writes and stand as the answer when the model's does not.
+
+    The first must be on the question (or stand under an advice that is: "… in het bestuursrecht")
+    and cover enough of its topic: one shared word is a mention, not an answer. Across languages
+    words cannot be compared: the sentence must then be about the question by the model's
+    calibrated embedding threshold, and it is shown as the source's own Dutch words. A further
+    part's sentence must be about the question and hold the fact that part asks for."""
     if not sources or not sources[0].best:
         return []
-    best, title = sources[0].best, relevance.label(sources[0].hit.chunk)
-    # The sentence, or the advice it stands under ("… in het bestuursrecht"), is on the question;
-    # across languages only the sentence's embedding decides, and words cannot be counted.
-    same_language = detect(best) == ctx.lang
-    if not (about(best) or (same_language and about(title))) or not holds_fact(sources[0].number, best):
+    intent, idf, top = ctx.intent, ctx.snap.idf, sources[0]
+    holds = _fact_check(ctx, sources, about)
+    title = relevance.label(top.hit.chunk)
+    same_language = detect(top.best) == ctx.lang
+    # Within a language, the shown sentence that covers most of the question; across languages
+    # words cannot be compared and the best-scored sentence stands.
+    coverage = {t: relevance.coverage(ctx.prepared.text, t, title, idf) for t in top.sentences} if same_language else {}
+    best = max(top.sentences, key=lambda t: (coverage[t], t == top.best)) if coverage else top.best
+    first_fact = intent.parts[0].fact if intent.compound else intent.fact
+    if not (about(best) or (same_language and about(title))) or not holds(first_fact, top.number, best):
         return []
-    if same_language and relevance.coverage(ctx.prepared.text, best, title, idf) < relevance.ANSWER_COVERAGE:
+    if same_language and coverage[best] < relevance.ANSWER_COVERAGE:
         return []
-    return [cit.Verified(best, (1,), (best,), quoted=True)]
+    quotes = [_quote(top, best)]
+    for part, asked in zip(parts[1:], intent.parts[1:]):
+        found = evidence.best_sentence(part, ctx.prepared.vector, sources, idf)
+        if found is None or any(found[1] in q.text for q in quotes):
+            continue
+        number, sentence = found
+        if about(sentence) and part.holds(sentence) and (asked.fact or relevance.coverage(part.text, sentence, "", idf) > 0):
+            quotes.append(_quote(next(s for s in sources if s.number == number), sentence))
+    return quotes
+
+
+def _quote(source: evidence.Source, sentence: str) -> cit.Verified:
+    """A shown sentence as a quote, with the short line it stands under ("Smart Grids") and the
+    next shown sentence when that continues it in the passage ("En het gaat in tegen …")."""
+    i = source.sentences.index(sentence)
+    text = sentence
+    if i + 1 < len(source.sentences):
+        following = source.sentences[i + 1]
+        if evidence.leans_back(following) and re.search(
+            re.escape(sentence) + r"\s+" + re.escape(following), source.hit.chunk.text
+        ):
+            text = f"{sentence} {following}"
+    lead = source.headings[i] if source.headings else ""
+    return cit.Verified(text, (source.number,), (text,), quoted=True, lead=lead)
+
+
+def _completed(verified: list[cit.Verified], quotes: Sequence[cit.Verified]) -> list[cit.Verified]:
+    """The quotes shown first, then the model's checked sentences that do not merely repeat one of
+    them: the answer extends what was shown and never loses a fact the quotes held."""
+    shown = [_bare(q.text) for q in quotes]
+    return [*quotes, *(v for v in verified if not any(_bare(v.text) in q for q in shown))]
+
+
+def _bare(sentence: str) -> str:
+    """The sentence's words, lower-cased, without punctuation."""
+    return " ".join(re.findall(r"\w+", sentence.lower()))
 
 
 # --- choosing ------------------------------------------------------------------------------

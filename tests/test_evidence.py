@@ -1,0 +1,138 @@
+"""Evidence selection on literal passages: every part of a question gets its sentence, a
+sentence that leans on the one before brings it along, a list item keeps its name, and the
+budget holds."""
+
+import numpy as np
+import pytest
+
+from rag import evidence
+from rag.answer.intent import Part, split_parts
+from rag.answer.relevance import has_fact
+from rag.types import Chunk, Hit
+
+# One advice about hospital IT, written so that the cost and the reason sit in different sentences.
+HOSPITAL = [
+    "Ziekenhuizen beheren elk hun eigen IT-infrastructuur en dat leidt tot dubbel werk.",
+    "Zorgkosten zijn vrijgesteld, zodat ziekenhuizen de belasting op hun systemen niet kunnen verrekenen.",
+    "Een landelijke voorziening voor basale functies zou veel besparen.",
+    "Dit geldt vooral voor opslag en beveiliging.",
+    "Op die systemen rust een tarief van 21 procent.",
+]
+ENERGY_TEXT = (
+    "6 Technologische Innovatie\n\nEen paar voorbeelden:\n\nSlimme netten\n\n"
+    "Implementatie van netwerken die real-time data verzamelen om het elektriciteitsnet te verbeteren."
+)
+OTHER = ["Gemeenten werken samen aan een gedeeld platform voor burgerzaken en belastingen."]
+
+
+def _hit(rank, sentences, text=None, contribution=1, experts=("Frauke Wessel",)):
+    text = text if text is not None else " ".join(sentences)
+    chunk = Chunk(f"c{rank}", "b.md", text, text, contribution=contribution, experts=experts, advice=rank)
+    return Hit(rank, 1.0 / rank, chunk)
+
+
+def _vectors(sentences, close=()):
+    """Unit vectors: sentences in `close` point along the query, the rest sideways."""
+    out = []
+    for i, s in enumerate(sentences):
+        v = np.zeros(8, dtype=np.float32)
+        v[0] = 0.9 if s in close else 0.1
+        v[1 + i % 7] = 0.4
+        out.append(v / np.linalg.norm(v))
+    return np.stack(out)
+
+
+QUERY = np.eye(8, dtype=np.float32)[0]
+
+
+def _store(hits_sentences, close=()):
+    table = {h.chunk.chunk_id: (sents, _vectors(sents, close)) for h, sents in hits_sentences}
+    return lambda chunk: table[chunk.chunk_id]
+
+
+IDF = evidence.Idf([Chunk(f"x{i}", "b.md", t, t) for i, t in enumerate([*HOSPITAL, *OTHER, "De zorg.", "De overheid."])])
+
+
+def _parts(question, lang="nl"):
+    return [evidence.Part(p.text, lambda s, f=p.fact: has_fact(f, s), bool(p.fact)) for p in split_parts(question, lang)]
+
+
+@pytest.mark.parametrize(
+    "question,lang,parts",
+    [
+        ("Waarom kunnen ziekenhuizen de btw niet verrekenen, en hoe hoog is die?", "nl",
+         [Part("Waarom kunnen ziekenhuizen de btw niet verrekenen"), Part("hoe hoog is die", "count")]),
+        ("Wat is een datakluis en waarom is die nuttig?", "nl", [Part("Wat is een datakluis"), Part("waarom is die nuttig")]),
+        ("Wat zegt Homburg over chatbots? En wat vindt Stikker daarvan?", "nl",
+         [Part("Wat zegt Homburg over chatbots"), Part("En wat vindt Stikker daarvan")]),
+        ("What is a smart grid and why does Hoff want one?", "en", [Part("What is a smart grid"), Part("why does Hoff want one")]),
+        # one question: "en" between nouns, or a tail too short to ask anything
+        ("Welke rol spelen gemeenten en provincies bij digitalisering?", "nl", [Part("Welke rol spelen gemeenten en provincies bij digitalisering")]),
+        ("Wat moeten Rijk en gemeenten doen, en wie?", "nl", [Part("Wat moeten Rijk en gemeenten doen wie")]),
+        ("Hoeveel gemeenten zijn er?", "nl", [Part("Hoeveel gemeenten zijn er", "count")]),
+    ],
+)  # fmt: skip
+def test_a_question_is_split_into_the_questions_it_asks(question, lang, parts):
+    assert list(split_parts(question, lang)) == parts
+
+
+def test_each_part_of_a_two_part_question_gets_its_sentence():
+    question = "Waarom kunnen ziekenhuizen de belasting niet verrekenen, en hoe hoog is die?"
+    hit = _hit(1, HOSPITAL)
+    # The embedding favours the first sentences; only the second part asks for the number.
+    sentences_of = _store([(hit, HOSPITAL)], close=HOSPITAL[:2])
+    alone = evidence.select(question, QUERY, [hit], sentences_of, IDF, word_budget=25)
+    both = evidence.select(question, QUERY, [hit], sentences_of, IDF, word_budget=25, parts=_parts(question))
+    assert HOSPITAL[4] not in alone[0].sentences
+    assert HOSPITAL[4] in both[0].sentences and HOSPITAL[1] in both[0].sentences
+    assert list(both[0].sentences) == [s for s in HOSPITAL if s in both[0].sentences]  # document order
+
+
+def test_a_part_finds_its_sentence_in_a_later_passage_even_when_the_budget_is_spent():
+    question = "Wat zegt Wessel over dubbel werk, en hoeveel procent belasting rust op de systemen?"
+    first = _hit(1, HOSPITAL[:2])
+    second = _hit(2, HOSPITAL[4:], contribution=2, experts=("Perry van der Weijden",))
+    sentences_of = _store([(first, HOSPITAL[:2]), (second, HOSPITAL[4:])], close=HOSPITAL[:2])
+    sources = evidence.select(question, QUERY, [first, second], sentences_of, IDF, word_budget=20, parts=_parts(question))
+    assert [s.sentences for s in sources][-1] == (HOSPITAL[4],)
+
+
+def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
+    hit = _hit(1, HOSPITAL)
+    sentences_of = _store([(hit, HOSPITAL)], close=[HOSPITAL[3]])
+    sources = evidence.select("Welke functies: opslag en beveiliging?", QUERY, [hit], sentences_of, IDF, word_budget=12)
+    assert HOSPITAL[3] in sources[0].sentences and HOSPITAL[2] in sources[0].sentences
+
+
+@pytest.mark.parametrize(
+    "sentence,leans",
+    [
+        ("Dit geldt vooral voor opslag.", True),
+        ("En het gaat in tegen de gedachte van integraliteit.", True),
+        ("Daarom is het belangrijk.", True),
+        ("“Dit” zei hij.", True),
+        ("Ziekenhuizen beheren hun eigen IT.", False),
+        ("Datakluizen zijn nuttig.", False),  # starts with "Dat…", but is not "Dat"
+        ("", False),
+    ],
+)
+def test_leaning_back_is_read_from_the_first_word(sentence, leans):
+    assert evidence.leans_back(sentence) is leans
+
+
+def test_a_list_item_keeps_its_name():
+    sentence = "Implementatie van netwerken die real-time data verzamelen om het elektriciteitsnet te verbeteren."
+    assert evidence.heading(ENERGY_TEXT, sentence) == "Slimme netten"
+    assert evidence.heading(ENERGY_TEXT, "6 Technologische Innovatie") == ""  # the first line stands under nothing
+    assert evidence.heading("Een zin. " + sentence, sentence) == ""  # a sentence before is no heading
+    assert evidence.heading("Kortom: de zin.", "de zin.") == ""
+    hit = _hit(1, [sentence], text=ENERGY_TEXT)
+    sources = evidence.select("Welke voorbeelden voor het elektriciteitsnet?", QUERY, [hit], _store([(hit, [sentence])]), IDF)
+    assert sources[0].headings == ("Slimme netten",)
+
+
+def test_the_budget_holds_without_parts():
+    hit = _hit(1, HOSPITAL)
+    sources = evidence.select("Wat zegt Wessel over ziekenhuizen?", QUERY, [hit], _store([(hit, HOSPITAL)]), IDF, word_budget=20)
+    words = sum(len(s.split()) for s in sources[0].sentences)
+    assert words <= 20 * 1.4 + max(len(s.split()) for s in HOSPITAL)  # a leaning sentence may bring one more
