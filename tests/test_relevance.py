@@ -34,6 +34,9 @@ IDF = Idf(
     [
         ("count", "In 2022 gebruikten 69 overheden chatbots.", True),
         ("count", "Veel overheden gebruiken chatbots.", False),
+        ("count", "Zij hebben recht op twee keer kinderbijslag.", True),
+        ("count", "Niet eens de helft van de fracties was aanwezig.", True),
+        ("count", "Een van de grootste problemen is het uitvoeren.", False),  # "een" is an article, not a count
         ("percentage", "Zo'n 75% gaat naar het instandhouden van systemen.", True),
         ("percentage", "Twintig procent van de burgers komt niet mee.", True),
         ("percentage", "In 2022 gebruikten 69 overheden chatbots.", False),
@@ -101,3 +104,30 @@ def test_a_claim_with_more_against_a_source_that_says_stop_is_contradicted():
         "de overheid meer moet leunen op grote consultancybedrijven", [source], lambda s: s.sentences, IDF, []
     )
     assert check.contradicted and not check.stated
+
+
+LIST = [
+    "Wat levert een gestandaardiseerde infrastructuur op?",
+    "- Interoperabiliteit: zorgsystemen en applicaties kunnen naadloos met elkaar communiceren.",
+    "Zo wordt de infrastructuur gestandaardiseerd.",
+]
+
+
+def test_the_quoted_answer_is_a_statement_that_covers_most_of_the_question():
+    idf = Idf([Chunk(f"l{i}", "b.md", t, t) for i, t in enumerate([*LIST, *REGISTER, *CHATBOTS, "De zorg."])])
+    question = "Wat levert een gestandaardiseerde infrastructuur op?"
+    # The source's own question repeats every word of the user's, but announces the answer; it is never quoted.
+    sentence, covered = relevance.answering_sentence(question, LIST, LIST[0], "", idf, comparable=True)
+    assert sentence == LIST[2] and covered > 0
+    assert relevance.answering_sentence(question, LIST[:1], LIST[0], "", idf, comparable=True) == ("", 0.0)
+    # Across languages the best-scored sentence stands, unless it is a question.
+    assert relevance.answering_sentence("What does it bring?", LIST, LIST[1], "", idf, comparable=False)[0] == LIST[1]
+    assert relevance.answering_sentence("What does it bring?", LIST, LIST[0], "", idf, comparable=False)[0] == ""
+
+
+@pytest.mark.parametrize(
+    "sentence,question",
+    [("Wat levert dit op?", True), ("“Waar optimaliseer je voor?”", True), ("Dit levert veel op.", False), ("", False)],
+)
+def test_a_question_in_a_source_is_recognised(sentence, question):
+    assert relevance.is_question(sentence) is question

@@ -46,7 +46,12 @@ def inflection_stem(word: str) -> str:
     return word[: max(INFLECTION_PREFIX, len(word) - 2)]
 
 
-NUMBER = re.compile(r"\d")
+# A count in digits or in words ("twee keer", "de helft", "a dozen").
+NUMBER = re.compile(
+    r"\d|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|honderd|duizend"
+    r"|miljoen|miljard|helft|dubbel|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|million|billion|half)\b",
+    re.I,
+)
 PERCENT = re.compile(r"\d\s*%|\bprocent\b|\bpercent\b", re.I)
 # A year, or a month name: what a date question needs to find in its answer.
 DATE = re.compile(
@@ -115,6 +120,27 @@ class About:
 def label(chunk: Chunk) -> str:
     """The titles a passage stands under: its advice, contribution and section."""
     return " ".join([chunk.advice_title, chunk.contribution_title, chunk.section])
+
+
+def is_question(sentence: str) -> bool:
+    """A question in a source ("Wat levert dit op?") announces an answer; quoted, it answers nothing."""
+    return sentence.rstrip(" ”\"'").endswith("?")
+
+
+def answering_sentence(
+    question: str, sentences: Sequence[str], best: str, title: str, idf: Idf, comparable: bool
+) -> tuple[str, float]:
+    """The sentence to quote as the answer, with its coverage of the question: of the statements
+    (no questions), the one that covers most of the question's topic, the best-scored one on a tie;
+    when words cannot be compared (`comparable` false: another language), the best-scored one."""
+    statements = [t for t in sentences if not is_question(t)]
+    if not comparable:
+        return (best, 0.0) if best in statements else ("", 0.0)
+    scored = [(coverage(question, t, title, idf), t == best, t) for t in statements]
+    if not scored:
+        return "", 0.0
+    covered, _, sentence = max(scored)
+    return sentence, covered
 
 
 def coverage(question: str, sentence: str, label: str, idf: Idf, experts: Sequence[str] = ()) -> float:

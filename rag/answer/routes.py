@@ -351,12 +351,13 @@ def _quotes(
     same_language = detect(top.best) == ctx.lang
     # Within a language, the shown sentence that covers most of the question; across languages
     # words cannot be compared and the best-scored sentence stands.
-    coverage = {t: relevance.coverage(ctx.prepared.text, t, title, idf) for t in top.sentences} if same_language else {}
-    best = max(top.sentences, key=lambda t: (coverage[t], t == top.best)) if coverage else top.best
+    best, covered = relevance.answering_sentence(ctx.prepared.text, top.sentences, top.best, title, idf, same_language)
+    if not best:
+        return []
     first_fact = intent.parts[0].fact if intent.compound else intent.fact
     if not (about(best) or (same_language and about(title))) or not holds(first_fact, top.number, best):
         return []
-    if same_language and coverage[best] < relevance.ANSWER_COVERAGE:
+    if same_language and covered < relevance.ANSWER_COVERAGE:
         return []
     quotes = [_quote(top, best)]
     for part, asked in zip(parts[1:], intent.parts[1:]):
@@ -364,7 +365,7 @@ def _quotes(
         if found is None or any(found[1] in q.text for q in quotes):
             continue
         number, sentence = found
-        if about(sentence) and part.holds(sentence) and (asked.fact or relevance.coverage(part.text, sentence, "", idf) > 0):
+        if not relevance.is_question(sentence) and about(sentence) and part.holds(sentence) and (asked.fact or relevance.coverage(part.text, sentence, "", idf) > 0):
             quotes.append(_quote(next(s for s in sources if s.number == number), sentence))
     return quotes
 
