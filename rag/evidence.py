@@ -75,6 +75,14 @@ def heading(text: str, sentence: str) -> str:
     return last if last and len(last.split()) < MIN_SENTENCE_WORDS and last[-1] not in ".!?:;," else ""
 
 
+def key_sentence(sentences: Sequence[str], title: str, idf: Idf) -> str:
+    """The sentence that says what the title says: most of the title's (rarity-weighted) words, the
+    earliest on a tie; a sentence that leans on the one before it cannot stand alone."""
+    stems = set(tokenize(title))
+    alone = [s for s in sentences if not leans_back(s)] or list(sentences)
+    return max(alone, key=lambda s: (overlap(stems, set(tokenize(s)), idf), -alone.index(s)), default="")
+
+
 def leans_back(sentence: str) -> bool:
     """Whether the sentence opens with a word that points at the one before it."""
     first = re.match(r"\W*(\w+)", sentence)

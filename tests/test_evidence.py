@@ -136,3 +136,12 @@ def test_the_budget_holds_without_parts():
     sources = evidence.select("Wat zegt Wessel over ziekenhuizen?", QUERY, [hit], _store([(hit, HOSPITAL)]), IDF, word_budget=20)
     words = sum(len(s.split()) for s in sources[0].sentences)
     assert words <= 20 * 1.4 + max(len(s.split()) for s in HOSPITAL)  # a leaning sentence may bring one more
+
+
+def test_the_key_sentence_says_what_the_title_says():
+    title = "Een landelijke voorziening voor basale functies"
+    assert evidence.key_sentence(HOSPITAL, title, IDF) == HOSPITAL[2]
+    # A sentence that leans on the one before cannot stand alone as the key sentence.
+    assert evidence.key_sentence(HOSPITAL, "Opslag en beveiliging", IDF) != HOSPITAL[3]
+    assert evidence.key_sentence(HOSPITAL, "Iets heel anders", IDF) == HOSPITAL[0]  # no shared word: the first
+    assert evidence.key_sentence([], "Titel", IDF) == ""

@@ -122,7 +122,9 @@ def test_listing_question_is_answered_from_the_structure(make):
     answer = pipeline.ask("Welke adviezen geeft hawre rahim?")
     assert not gen.prompts and answer.generator == "structure"
     assert [(c.chunk.experts, c.chunk.advice) for c in answer.citations] == [(("Hawre Rahimi",), n) for n in (1, 2, 3, 4)]
-    assert "Common ground: kwestie van doen [2]" in answer.text
+    # Each title with the sentence that says what it says, quoted, and that sentence as the citation's quote.
+    assert "2. Common ground: kwestie van doen: “Common ground betekent dat alle gemeenten" in answer.text
+    assert answer.citations[1].quote.startswith("Common ground betekent dat alle gemeenten")
     _contract(answer)
 
 

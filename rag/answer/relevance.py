@@ -49,7 +49,7 @@ def inflection_stem(word: str) -> str:
 # A count in digits or in words ("twee keer", "de helft", "a dozen").
 NUMBER = re.compile(
     r"\d|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|honderd|duizend"
-    r"|miljoen|miljard|helft|dubbel|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|million|billion|half)\b",
+    r"|miljoen|miljard|helft|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|million|billion|half)\b",
     re.I,
 )
 PERCENT = re.compile(r"\d\s*%|\bprocent\b|\bpercent\b", re.I)

@@ -18,12 +18,17 @@ from ..types import Chunk, Citation, Hit
 RELATED = 2  # advices offered beside a refusal
 
 
-def numbered(intro: str, hits: Sequence[Hit], item: Callable[[int, Chunk], str]) -> tuple[str, list[Citation]]:
-    """ "intro 1. … [1]; 2. … [2]." from the structure, each item cited with its passage's first sentence."""
+def numbered(
+    intro: str, hits: Sequence[Hit], item: Callable[[int, Chunk], str], keys: Sequence[str] = ()
+) -> tuple[str, list[Citation]]:
+    """ "intro 1. … [1]; 2. … [2]." from the structure, each item cited with its passage's first
+    sentence, or with its key sentence (`keys`, one per hit), which is then quoted after the item."""
     items, cites = [], []
     for label, h in enumerate(hits, start=1):
-        items.append(f"{item(label, h.chunk)} [{label}]")
-        cites.append(Citation(f"[{label}]", h.chunk, split_sentences(h.chunk.text)[0]))
+        key = keys[label - 1] if label - 1 < len(keys) else ""
+        quote = f": “{key.removeprefix('- ').rstrip('.')}”" if key else ""
+        items.append(f"{item(label, h.chunk)}{quote} [{label}]")
+        cites.append(Citation(f"[{label}]", h.chunk, key or split_sentences(h.chunk.text)[0]))
     return f"{intro} " + "; ".join(items) + ".", cites
 
 
@@ -44,11 +49,12 @@ def _giving(experts: Sequence[str], lang: str) -> dict[str, str]:
     return {"who": who(experts, lang), "verb": text(lang, "give_many" if len(experts) > 1 else "give_one")}
 
 
-def listing(hits: Sequence[Hit], lang: str) -> tuple[str, list[Citation]]:
-    """ "X geven N adviezen: 1. titel [1]; 2. …"."""
+def listing(hits: Sequence[Hit], lang: str, keys: Sequence[str] = ()) -> tuple[str, list[Citation]]:
+    """ "X geven N adviezen: 1. titel: “kernzin” [1]; 2. …"."""
     experts = list(dict.fromkeys(e for h in hits for e in h.chunk.experts))
     intro = text(lang, "list", n=len(hits), **_giving(experts, lang))
-    return numbered(intro, hits, lambda label, c: f"{c.advice}. {c.advice_title}")
+    body, cites = numbered(intro, hits, lambda label, c: f"{c.advice}. {c.advice_title}", keys)
+    return body + (text(lang, "quoted_after") if keys else ""), cites
 
 
 def no_such_advice(experts: Sequence[str], given: int, number: int, lang: str) -> str:

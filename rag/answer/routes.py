@@ -146,9 +146,23 @@ def advice_number(ctx: Context) -> Iterator[Event]:
 
 
 def expert_advices(ctx: Context) -> Iterator[Event]:
-    """ "Welke adviezen geeft X?" / "Hoeveel …?": the titles from the structure, numbered and cited."""
+    """ "Welke adviezen geeft X?" / "Hoeveel …?": the titles from the structure, numbered and
+    cited, each with its key sentence: the one on what is asked ("… om de zorg digitaal beter te
+    laten functioneren"), or without a topic the one that says what its title says."""
     yield ctx.retrieved(_advices(ctx.snap, list(ctx.intent.experts), None))
-    body, cites = render.listing(ctx.hits, ctx.lang)
+    snap, intent = ctx.snap, ctx.intent
+    if intent.purpose:
+        sources = evidence.select(
+            intent.query, ctx.prepared.vector, ctx.hits, snap.retriever.index.sentences_of, snap.idf,
+            max_sources=len(ctx.hits), per_source=1,
+        )  # fmt: skip
+        best = {s.hit.chunk.chunk_id: s.best for s in sources}
+        keys = [best.get(h.chunk.chunk_id, "") for h in ctx.hits]
+    else:
+        keys = [
+            evidence.key_sentence(snap.retriever.index.sentences_of(h.chunk)[0], h.chunk.advice_title, snap.idf) for h in ctx.hits
+        ]
+    body, cites = render.listing(ctx.hits, ctx.lang, keys)
     yield ctx.final(body, False, cites, "structure", "expert_advices")
 
 
@@ -365,7 +379,12 @@ def _quotes(
         if found is None or any(found[1] in q.text for q in quotes):
             continue
         number, sentence = found
-        if not relevance.is_question(sentence) and about(sentence) and part.holds(sentence) and (asked.fact or relevance.coverage(part.text, sentence, "", idf) > 0):
+        if (
+            not relevance.is_question(sentence)
+            and about(sentence)
+            and part.holds(sentence)
+            and (asked.fact or relevance.coverage(part.text, sentence, "", idf) > 0)
+        ):
             quotes.append(_quote(next(s for s in sources if s.number == number), sentence))
     return quotes
 
