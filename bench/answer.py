@@ -4,7 +4,10 @@
 
 Prints time to first token and to the full answer (p50/p95) after the models are
 loaded and the fixed prompt prefix is cached, and the same for model-free answers
-(structure questions) separately, so neither hides the other.
+(structure questions) separately, so neither hides the other. For model answers also:
+time to the first cited words (the quoted source sentences shown before the model writes,
+or the checked answer when there are none), retrieval time, and the evidence's size in
+words and in the model's tokens (where the first-token time goes).
 """
 
 from __future__ import annotations
@@ -38,15 +41,32 @@ def main() -> None:
     print(f"warm-up (index, embedding model, generator, prompt prefix): {time.perf_counter() - t:.1f} s")
     gold = read_gold(args.gold)[: args.limit or None]
     by_kind: dict[str, list[tuple[float, float]]] = {}
+    cited, retrieve, words, tokens, drafted = [], [], [], [], 0
+    count = getattr(pipeline.generator, "count_tokens", None)
     for q in gold:
         a = pipeline.ask(q["question"], q.get("history") or [])
         kind = "model" if a.generator == pipeline.generator.name else a.generator
         by_kind.setdefault(kind, []).append((a.timings["first_token_ms"], a.timings["total_ms"]))
+        if kind == "model":
+            drafted += "draft_ms" in a.timings
+            cited.append(a.timings.get("draft_ms", a.timings["total_ms"]))
+            retrieve.append(a.timings.get("retrieve_ms", 0.0))
+            evidence = getattr(a, "evidence", ())  # absent before evidence was recorded
+            words.append(sum(len(line.split()) for line in evidence))
+            if count:
+                tokens.append(count([{"role": "user", "content": "\n".join(evidence) + "\n" + q["question"]}]))
     for kind, rows in by_kind.items():
         first, total = [r[0] for r in rows], [r[1] for r in rows]
         print(
             f"{kind:<10} n={len(rows):>2}  first token p50 {statistics.median(first) / 1000:.2f} s, p95 {pct(first, 0.95) / 1000:.2f} s;"
             f"  full answer p50 {statistics.median(total) / 1000:.2f} s, p95 {pct(total, 0.95) / 1000:.2f} s"
+        )
+    if cited:
+        print(
+            f"model answers: first cited words p50 {statistics.median(cited) / 1000:.2f} s, p95 {pct(cited, 0.95) / 1000:.2f} s"
+            f" (quoted before the model in {drafted}/{len(cited)}); retrieval p50 {statistics.median(retrieve):.0f} ms;"
+            f" evidence p50 {statistics.median(words):.0f} words"
+            + (f", {statistics.median(tokens):.0f} tokens with the question (system prompt cached)" if tokens else "")
         )
     everything = [r for rows in by_kind.values() for r in rows]
     print(

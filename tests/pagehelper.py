@@ -105,3 +105,11 @@ def ask(page, question: str, timeout_ms: int = 120_000) -> dict[str, float]:
     first_token = time.perf_counter() - start
     page.wait_for_function(DONE, timeout=timeout_ms)
     return {"passages_s": passages, "cited_s": cited, "first_token_s": first_token, "answer_s": time.perf_counter() - start}
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
+    )
+    return [v for v in result["violations"] if v["impact"] in impacts]

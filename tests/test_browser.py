@@ -5,7 +5,7 @@ a streamed, cited answer with its source card, rebuilding from the page, accessi
 import shutil
 
 import pytest
-from pagehelper import AXE, CHROMIUM, ask, axe_violations, launch, running_app
+from pagehelper import AXE, BOT, CHROMIUM, DONE, ask, axe_violations, launch, running_app
 
 pytestmark = [pytest.mark.real_model, pytest.mark.browser]
 
@@ -45,6 +45,27 @@ def test_question_gets_a_streamed_cited_answer_with_its_source_card(page):
     assert "Vincent Homburg" in card.inner_text() and "advies 2" in card.inner_text()
     assert card.locator("mark").count() >= 1
     assert "lemming" in page.locator("#sources").inner_text().lower()
+
+
+def test_the_quoted_sentence_is_shown_before_the_model_answer_and_kept(page):
+    """Quote first: the source's own sentence, cited, is on the page while the model still
+    writes, and the checked answer that replaces it still holds it."""
+    box = page.get_by_label("Uw vraag")
+    box.fill("Welk project noemt Marleen Stikker waarbij burgers zelf de luchtkwaliteit meten?")
+    box.press("Enter")
+    last = f"{BOT}.filter(e => e.innerText.trim()).pop()"
+    # The draft state: a quote with its [1] and the note that the model is still writing.
+    page.wait_for_function(
+        f"() => {{ const t = ({last} || {{innerText: ''}}).innerText; return t.includes('“') && t.includes('[1]') && t.includes('taalmodel vat samen'); }}",
+        timeout=120_000,
+    )
+    draft = page.evaluate(f"() => {last}.innerText")
+    quote = draft.split("“", 1)[1].split("”", 1)[0]
+    assert "Hollandse Luchten" in quote
+    page.wait_for_function(DONE, timeout=120_000)
+    final = page.evaluate(f"() => {last}.innerText")
+    assert quote in final and "taalmodel vat samen" not in final
+    assert page.locator("#bron-1-1").count() == 1
 
 
 def test_clear_chat_and_examples(page):

@@ -393,4 +393,3 @@ def test_a_two_part_question_gets_a_quote_for_each_part(make):
     assert "21%" in prompt and "BTW-vrij" in prompt  # both parts in the evidence
     assert "21%" in answer.text and "BTW-vrij" in answer.text
     _contract(answer)
-
