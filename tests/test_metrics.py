@@ -1,6 +1,6 @@
 """Evaluation metrics on literal rows: the matching rule, retrieval scores and answer scores."""
 
-from rag.evaluate import EvalRow, answer_language, score
+from rag.evaluate import EvalRow, answer_language, mentioned, score
 from rag.metrics import Ref, found, recall, retrieval_scores
 from rag.types import Answer, Chunk, Citation
 
@@ -74,3 +74,16 @@ def test_a_dutch_quote_does_not_make_an_english_answer_dutch():
         == "en"
     )
     assert answer_language("Wees terughoudend met de inzet van chatbots [1].") == "nl"
+
+
+def test_evidence_recall_attributes_a_lost_term_to_selection_or_to_generation():
+    gold = {"gold": [{"experts": ["A"], "advice": 1}], "must_mention": ["lemming", "afgrond|ravijn"]}
+    answer = Answer(
+        "v", "Met een lemming [1].", False, (Citation("[1]", _chunk("A", 1), "q"),), (), "nl", "g",
+        {"first_token_ms": 1.0, "total_ms": 2.0}, (), "generated",
+        ("[1] A, advies 1: Als een lemming op de digitale afgrond.",),
+    )  # fmt: skip
+    s = score([EvalRow(gold, answer, "", [])])
+    # Both terms were in the evidence; the model kept one: the loss is generation's.
+    assert s["evidence_recall"] == 1.0 and s["must_mention_rate"] == 0.5
+    assert mentioned(["Lemming", "ravijn|AFGROND"], "een lemming bij de afgrond") == 1.0

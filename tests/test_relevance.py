@@ -131,3 +131,12 @@ def test_the_quoted_answer_is_a_statement_that_covers_most_of_the_question():
 )
 def test_a_question_in_a_source_is_recognised(sentence, question):
     assert relevance.is_question(sentence) is question
+
+
+def test_a_question_in_a_source_never_stands_for_the_models_sentence():
+    def always(sentence):
+        return True
+
+    assert relevance.quotable("Dit register heeft slechts een registrerende functie.", always)
+    assert not relevance.quotable("Wat levert dit op?", always)
+    assert not relevance.quotable("Dit register heeft slechts een registrerende functie.", lambda s: False)

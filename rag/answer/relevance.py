@@ -127,6 +127,12 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip(" ”\"'").endswith("?")
 
 
+def quotable(sentence: str, about: Callable[[str], bool]) -> bool:
+    """Whether a source sentence may stand, quoted, for a partly supported sentence of the model's:
+    it is about the question, and it is not itself a question."""
+    return not is_question(sentence) and about(sentence)
+
+
 def answering_sentence(
     question: str, sentences: Sequence[str], best: str, title: str, idf: Idf, comparable: bool
 ) -> tuple[str, float]:

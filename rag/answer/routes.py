@@ -297,7 +297,7 @@ def _verify(ctx: Context, raw: str, sources: Sequence[evidence.Source], about: r
     score, best = cit.support_matrix(
         texts, sources, ctx.snap.idf, vectors, source_vectors, question, ctx.lang, about, calibration=ctx.snap.calibration
     )
-    return cit.verify(sentences, sources, score, best, about)
+    return cit.verify(sentences, sources, score, best, lambda quote: relevance.quotable(quote, about))
 
 
 def _fact_check(ctx: Context, sources: Sequence[evidence.Source], about: relevance.About) -> Callable[[str, int, str], bool]:
