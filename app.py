@@ -67,6 +67,22 @@ class Filters:
     theme: str = ALL
 
 
+MAX_HISTORY_MESSAGES = 40  # 20 turns: plenty for a conversation, bounded for anything sent over the API
+MAX_HISTORY_CHARS = 60_000
+
+
+def capped(history) -> list[dict]:
+    """The chat history as the page keeps it: well-formed messages only, the latest 20 turns,
+    within 60,000 characters (older turns go first). The API accepts any JSON here."""
+    messages = [m for m in history or [] if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
+    messages = messages[-MAX_HISTORY_MESSAGES:]
+    while messages and sum(len(_plain(m.get("content"))) for m in messages) > MAX_HISTORY_CHARS:
+        messages = messages[1:]
+    while messages and messages[0].get("role") != "user":  # a conversation starts with a question
+        messages = messages[1:]
+    return messages
+
+
 def _plain(content) -> str:
     """A chat message's text: Gradio 6 sends contents as lists of {"type": "text", "text": …} parts."""
     if isinstance(content, str):
@@ -163,7 +179,7 @@ class ChatService:
     # --- chat -------------------------------------------------------------------------
     def chat(self, message: str, history: list[dict] | None, filters: Filters | None = None) -> Iterator[tuple[list[dict], str]]:
         """Stream the chat: passages first, then the answer as it is written, then the checked answer."""
-        history = list(history or [])
+        history = capped(history)
         filters = filters or Filters()
         try:
             question = validate(message or "", self.settings.max_question_chars)
@@ -349,9 +365,14 @@ def build_app(service: ChatService) -> gr.Blocks:
         def do_rebuild(pw: str, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
             return service.rebuild(pw, progress)
 
-        rebuild.click(do_rebuild, [password], [report, status], api_name=False, concurrency_limit=1)
+        # Reachable over the API as /rebuild (undocumented): the password is checked here, on the
+        # server, however the endpoint is called.
+        rebuild.click(
+            do_rebuild, [password], [report, status], api_name="rebuild", api_visibility="undocumented", concurrency_limit=1
+        )
         gr.Timer(15).tick(service.status, None, status, api_name=False, queue=False)
-    demo.queue(default_concurrency_limit=4)
+    # A bounded queue: beyond it a request is refused at once ("queue is full") instead of waiting in memory.
+    demo.queue(default_concurrency_limit=4, max_size=service.settings.queue_size)
     return demo
 
 

@@ -35,6 +35,7 @@ class Settings:
     generator_api_key: str = ""
     max_answer_tokens: int = 110
     max_question_chars: int = 1000
+    queue_size: int = 64  # page requests waiting at once; more are refused with "queue is full"
     calibration_file: Path | None = None  # embedding thresholds per model; None: rag/calibration.json
 
     @classmethod
@@ -65,6 +66,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "RAG_GENERATOR_MODEL": ("generator_model", str),
     "RAG_GENERATOR_URL": ("generator_url", str),
     "RAG_GENERATOR_API_KEY": ("generator_api_key", str),
+    "RAG_QUEUE_SIZE": ("queue_size", int),
     "RAG_MAX_ANSWER_TOKENS": ("max_answer_tokens", int),
     "RAG_MAX_QUESTION_CHARS": ("max_question_chars", int),
     "RAG_CALIBRATION_FILE": ("calibration_file", Path),

@@ -1,0 +1,122 @@
+"""The page's API edge, called as any script would with `gradio_client`, on the real Gradio
+server in this process (fake encoder, scripted generator): the rebuild endpoint checks its
+password on the server, history sent over the API is capped, the queue is bounded."""
+
+import contextlib
+import re
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+from pagehelper import free_port
+
+import app
+from rag.build import build
+
+
+class Copying:
+    """Copies the first evidence sentence; `delay` seconds per word holds the generation lock."""
+
+    name = "copying"
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+
+    def stream(self, messages, max_tokens=160):
+        user = messages[-1]["content"]
+        line = next((x for x in user.splitlines() if x.startswith("[1]")), "[1] x: Geen bron.")
+        with self.lock:
+            for word in re.findall(r"\S+\s*", line.split(": ", 1)[1].split(". ")[0] + "."):
+                time.sleep(self.delay)
+                yield word
+
+
+@contextlib.contextmanager
+def served(service):
+    demo = app.build_app(service)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+@pytest.fixture
+def make_service(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+
+    def _make(delay=0.0, queue_size=64, password=""):
+        service = app.ChatService(replace(workspace, queue_size=queue_size), fake_encoder, Copying(delay))
+        service.admin_password = password
+        return service
+
+    return _make
+
+
+def _text(message) -> str:
+    return app._plain(message["content"])
+
+
+def test_the_rebuild_endpoint_checks_the_password_on_the_server(make_service):
+    from gradio_client import Client
+
+    with served(make_service(password="geheim")) as url:
+        client = Client(url, verbose=False)
+        for wrong in ("", "fout"):
+            with pytest.raises(Exception, match="wachtwoord"):
+                client.predict(wrong, api_name="/rebuild")
+        report, status = client.predict("geheim", api_name="/rebuild")
+        assert report.startswith("**Klaar**") and "Bijgewerkt" in status
+
+
+def test_history_sent_over_the_api_is_capped_and_malformed_history_refused(make_service):
+    from gradio_client import Client
+
+    long_history = []
+    for i in range(300):
+        long_history += [
+            {"role": "user", "content": [{"type": "text", "text": f"Vraag {i}"}]},
+            {"role": "assistant", "content": [{"type": "text", "text": "x" * 2000}]},
+        ]
+    with served(make_service()) as url:
+        client = Client(url, verbose=False)
+        # Malformed history is refused by the page's chat component before it reaches the handler.
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client's AppError, the reason stays on the server
+            client.predict("Welke adviezen geeft Hawre Rahimi?", ["geen bericht", 42], api_name="/chat")
+        history, sources = client.predict("Welke adviezen geeft Hawre Rahimi?", long_history, api_name="/chat")
+        assert len(history) <= app.MAX_HISTORY_MESSAGES + 2
+        assert sum(len(_text(m)) for m in history[:-1]) <= app.MAX_HISTORY_CHARS
+        assert history[0]["role"] == "user" and not any(m["role"] == "system" for m in history)
+        assert "Hawre Rahimi geeft 4 adviezen" in _text(history[-1]) and 'id="bron-' in sources
+
+
+def test_capped_keeps_the_latest_turns_and_starts_with_a_question():
+    history = [{"role": "assistant", "content": "los"}] + [
+        {"role": r, "content": f"{r} {i}"} for i in range(50) for r in ("user", "assistant")
+    ]
+    kept = app.capped(history)
+    assert len(kept) == app.MAX_HISTORY_MESSAGES and kept[0] == {"role": "user", "content": "user 30"}
+    assert kept[-1] == {"role": "assistant", "content": "assistant 49"}
+    assert app.capped(None) == [] and app.capped([{"role": "assistant", "content": "a"}]) == []
+
+
+def test_a_full_queue_refuses_at_once_and_the_page_keeps_serving(make_service):
+    from gradio_client import Client
+
+    with served(make_service(delay=0.15, queue_size=1)) as url:
+        clients = [Client(url, verbose=False) for _ in range(6)]
+        jobs = [c.submit("Welk dier noemt Vincent Homburg bij een blinde vlek?", [], api_name="/chat") for c in clients]
+        outcomes = []
+        for job in jobs:
+            try:
+                job.result(timeout=120)
+                outcomes.append("ok")
+            except Exception as e:  # gradio_client raises the server's refusal
+                outcomes.append(str(e))
+        assert "ok" in outcomes
+        assert any(re.search("queue is full", o, re.I) for o in outcomes if o != "ok"), outcomes
+        history, _ = Client(url, verbose=False).predict("Welke adviezen geeft Hawre Rahimi?", [], api_name="/chat")
+        assert "4 adviezen" in _text(history[-1])
