@@ -34,12 +34,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(workdir: Path, timeout: float = 300, env: dict[str, str] | None = None) -> Iterator[tuple[str, Path]]:
-    """The app on a free local port over a private copy of data/ and a fresh index; yields (url, data dir)."""
+def running_app(
+    workdir: Path, timeout: float = 300, env: dict[str, str] | None = None, extra: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path]]:
+    """The app on a free local port over a private copy of data/ (plus `extra` documents, name ->
+    text) and a fresh index; yields (url, data dir)."""
     data = workdir / "data"
     data.mkdir(parents=True, exist_ok=True)
     for doc in (ROOT / "data").glob("*.md"):
         shutil.copy(doc, data / doc.name)
+    for name, text in (extra or {}).items():
+        (data / name).write_text(text, encoding="utf-8")
     port = free_port()
     log = (workdir / "app.log").open("w")
     proc = subprocess.Popen(

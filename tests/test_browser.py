@@ -17,9 +17,20 @@ def _has(selector: str, text: str) -> str:
     return f"() => {{ const e = document.querySelector('{selector}'); return !!e && e.innerText.includes('{text}'); }}"
 
 
+# A document whose ordinary prose carries script: it is indexed and shown like any other.
+HOSTILE_DOC = """# Veilige formulieren
+
+De gemeente Voorbeeldstad bewaart ingevulde formulieren in een digitale kluis. <script>window.__xss = 1</script> Medewerkers controleren elke maand wie toegang heeft tot de formulierenkluis.
+
+Bij een storing toont de kluis een afbeelding <img src=x onerror="window.__xss=2"> en een link [open de formulierenkluis](javascript:window.__xss=3) voor beheerders.
+
+Het logo van de formulierenkluis is een tekening <svg onload="window.__xss=4"><circle r="1"></circle></svg> met een slot erop.
+"""
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("site")) as (url, data):
+    with running_app(tmp_path_factory.mktemp("site"), extra={"veilige-formulieren.md": HOSTILE_DOC}) as (url, data):
         yield url, data
 
 
@@ -68,6 +79,23 @@ def test_the_quoted_sentence_is_shown_before_the_model_answer_and_kept(page):
     assert page.locator("#bron-1-1").count() == 1
 
 
+def test_script_in_the_corpus_never_runs_and_stays_readable(page):
+    """Script, event handlers, javascript: links and SVG in a document are shown as text in the
+    answer and the source cards: nothing runs, none of it becomes an element."""
+    ask(page, "Wie controleert volgens de gemeente Voorbeeldstad de toegang tot de formulierenkluis?")
+    folded = page.get_by_text("Andere gevonden passages")
+    if folded.count():
+        folded.first.click()
+    assert page.evaluate("() => window.__xss") is None
+    injected = page.evaluate(
+        """() => [...document.querySelectorAll('[onerror], [onload], img[src="x"], a[href^="javascript"]')].length
+        + [...document.querySelectorAll('script')].filter(s => s.textContent.includes('__xss')).length"""
+    )
+    assert injected == 0
+    shown = page.locator("#sources").inner_text()
+    assert "Medewerkers controleren elke maand wie toegang heeft" in shown  # the prose stays readable
+
+
 def test_clear_chat_and_examples(page):
     from playwright.sync_api import expect
 
@@ -81,7 +109,7 @@ def test_clear_chat_and_examples(page):
 
 def test_rebuild_from_the_page_reports_the_change(page, site):
     _, data = site
-    doc = next(data.glob("*.md"))
+    doc = next(data.glob("ongefilterde*.md"))
     doc.write_text(doc.read_text(encoding="utf-8").replace("als een lemming", "als een pinguïn"), encoding="utf-8")
     page.get_by_text("Index bijwerken").click()
     page.wait_for_function(_has("#index-status", "Niet bijgewerkt"), timeout=30_000)
