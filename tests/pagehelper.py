@@ -79,6 +79,21 @@ def running_app(
         log.close()
 
 
+@contextlib.contextmanager
+def served(service) -> Iterator[str]:
+    """The page of a `ChatService` built in this process (models of the caller's choosing) on
+    the real Gradio server, on a free local port; yields its URL."""
+    import app
+
+    demo = app.build_app(service)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 

@@ -2,14 +2,13 @@
 server in this process (fake encoder, scripted generator): the rebuild endpoint checks its
 password on the server, history sent over the API is capped, the queue is bounded."""
 
-import contextlib
 import re
 import threading
 import time
 from dataclasses import replace
 
 import pytest
-from pagehelper import free_port
+from pagehelper import served
 
 import app
 from rag.build import build
@@ -31,17 +30,6 @@ class Copying:
             for word in re.findall(r"\S+\s*", line.split(": ", 1)[1].split(". ")[0] + "."):
                 time.sleep(self.delay)
                 yield word
-
-
-@contextlib.contextmanager
-def served(service):
-    demo = app.build_app(service)
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
 
 
 @pytest.fixture
