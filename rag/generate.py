@@ -14,7 +14,7 @@ import re
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -35,6 +35,18 @@ class Generator(Protocol):
     def stream(self, messages: list[Message], max_tokens: int = 160) -> Iterator[str]:
         """Yield the answer text piece by piece."""
         ...
+
+
+def prompt_budget(generator: Generator, max_tokens: int) -> tuple[Callable[[list[Message]], int], int] | None:
+    """How to count a prompt's tokens and how many it may have, for a generator with a fixed
+    context window (llama.cpp): the window less the answer and the chat template's few tokens.
+    None for backends that do not say (a server budgets its own context)."""
+    count = getattr(generator, "count_tokens", None)
+    context = getattr(generator, "context", 0)
+    return (count, context - max_tokens - TEMPLATE_TOKENS) if count and context else None
+
+
+TEMPLATE_TOKENS = 32  # the chat template's role markers around the messages
 
 
 class LlamaCppGenerator:

@@ -8,7 +8,7 @@ framed as data. The sources' numbers are the labels `citations` later verifies.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .chunk import CLOSING_TITLE
 from .evidence import Source
@@ -65,3 +65,28 @@ def build_messages(question: str, sources: Sequence[Source], lang: str) -> list[
     instruction = text(lang, "instruction")
     user = "Bronnen:\n" + "\n".join(lines) + f'\n\nVraag: "{sanitize_question(question)}"\n{instruction}'
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+# A question's own tokens: ~1,000 characters of Dutch (the page's limit) take about 300. Input
+# that takes more within that limit (emoji, CJK, digit strings, combining marks) is mostly noise,
+# and every token of it costs prompt time on 2 cores (~90 tokens/s).
+QUESTION_TOKENS = 300
+
+
+def fitted_messages(
+    question: str, sources: Sequence[Source], lang: str, count: Callable[[list[dict[str, str]]], int] | None, budget: int
+) -> list[dict[str, str]]:
+    """`build_messages`, with the question shortened until it takes at most `QUESTION_TOKENS` and
+    the prompt fits `budget` tokens, as `count` counts them: a question within the character
+    limit can still expand to a thousand tokens. The sources are bounded already; the question is not."""
+    messages = build_messages(question, sources, lang)
+    if count is None:
+        return messages
+
+    def too_long() -> bool:
+        return count([{"role": "user", "content": question}]) > QUESTION_TOKENS or count(messages) > budget
+
+    while question and too_long():
+        question = question[: len(question) * 2 // 3].rstrip()
+        messages = build_messages(question, sources, lang)
+    return messages

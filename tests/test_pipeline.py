@@ -9,7 +9,7 @@ from rag.answer.relevance import About
 from rag.build import build
 from rag.errors import InvalidQuestionError
 from rag.pipeline import Draft, Final, Pipeline, Retrieved, Token
-from rag.prompt import SYSTEM_PROMPT
+from rag.prompt import QUESTION_TOKENS, SYSTEM_PROMPT
 
 
 class Scripted:
@@ -393,3 +393,24 @@ def test_a_two_part_question_gets_a_quote_for_each_part(make):
     assert "21%" in prompt and "BTW-vrij" in prompt  # both parts in the evidence
     assert "21%" in answer.text and "BTW-vrij" in answer.text
     _contract(answer)
+
+
+class Counting(Scripted):
+    """A model with a small context window that counts one token per character, like emoji or CJK."""
+
+    context = 1200
+
+    def count_tokens(self, messages):
+        return sum(len(m["content"]) for m in messages)
+
+
+def test_a_question_that_expands_to_many_tokens_is_cut_to_fit_the_context(make, workspace):
+    gen = Counting(first_source_sentence)
+    pipeline = Pipeline(workspace, make("")[0].encoder, gen)
+    question = "Wat zegt Vincent Homburg over chatbots? " + "😀" * 900
+    answer = pipeline.ask(question)
+    budget = gen.context - workspace.max_answer_tokens - 32
+    assert gen.count_tokens(gen.prompts[0]) <= budget
+    assert gen.prompts[0][-1]["content"].count("😀") <= QUESTION_TOKENS
+    assert "Vincent Homburg over chatbots" in gen.prompts[0][-1]["content"]  # the start of the question is kept
+    assert answer.text

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 from .. import citations as cit
 from .. import evidence
 from ..embed import Encoder
-from ..generate import Generator
+from ..generate import Generator, prompt_budget
 from ..language import detect, text
-from ..prompt import build_messages, source_lines
+from ..prompt import fitted_messages, source_lines
 from ..retrieve import Query
 from ..settings import Settings
 from ..types import Answer, Chunk, Citation, Hit
@@ -269,7 +269,9 @@ def _generate(ctx: Context, route: str) -> Iterator[Event]:
         draft_text, draft_cites = cit.render(quotes, sources, ctx.lang)
         ctx.timings["draft_ms"] = (time.perf_counter() - ctx.started) * 1000
         yield Draft(draft_text, tuple(draft_cites))
-    messages = build_messages(intent.question, sources, ctx.lang)
+    budget = prompt_budget(ctx.generator, ctx.settings.max_answer_tokens)
+    count, limit = budget if budget else (None, 0)
+    messages = fitted_messages(intent.question, sources, ctx.lang, count, limit)
     ctx.evidence = tuple(source_lines(sources, ctx.lang))
     raw = ""
     for piece in ctx.generator.stream(messages, max_tokens=ctx.settings.max_answer_tokens):
