@@ -154,17 +154,29 @@ def _changes(old: tuple[Chunk, ...], new: list[Chunk]) -> Changes:
 
 
 def _previous(index_dir: Path, model_id: str, warnings: list[str]) -> store.StoredIndex | None:
-    """The live index when its vectors can be reused; None when there is none or it is unusable."""
+    """The live index when its vectors can be reused; None when there is none or it is unusable.
+    A damaged live version is moved aside under a name that says so (never deleted)."""
     try:
         previous = store.load(index_dir)
     except store.IndexMissingError:
         return None
     except RagError as e:
         warnings.append(f"previous index not reused: {e}")
+        version = _live_name(index_dir)
+        if isinstance(e, store.IndexCorruptError) and version and (index_dir / version).exists():
+            warnings.append(f"damaged version moved aside to {store.set_aside(index_dir / version).name}")
         return None
     if previous.manifest.embedding_model != model_id:
         warnings.append(f"previous index used {previous.manifest.embedding_model!r}; everything is embedded again")
     return previous
+
+
+def _live_name(index_dir: Path) -> str | None:
+    """The name CURRENT gives, if it is a plain version name of this index (else nothing is moved)."""
+    try:
+        return store.current_version(index_dir)
+    except RagError:
+        return None
 
 
 def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Progress | None = None) -> BuildReport:
@@ -173,10 +185,13 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
     progress = progress or (lambda stage, done, total: None)
     params = ChunkParams(settings.chunk_words, settings.chunk_overlap_sentences)
     index_dir = settings.index_dir
+    set_aside = []
+    if full and index_dir.exists() and not index_dir.is_dir():
+        set_aside.append(f"{index_dir} was a file, not an index directory; moved aside to {store.set_aside(index_dir).name}")
     with store.build_lock(index_dir):
         progress("parsing", 0, 1)
         corpus = read_corpus(settings.data_dir)
-        warnings = [f"{d.name}: {w}" for d in corpus.documents for w in d.warnings]
+        warnings = set_aside + [f"{d.name}: {w}" for d in corpus.documents for w in d.warnings]
         chunks = [c for d in corpus.documents for c in chunk_document(d, params)]
         progress("parsing", 1, 1)
 

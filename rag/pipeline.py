@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 
 from .answer.events import Draft, Event, Final, Retrieved, Token
@@ -31,17 +32,51 @@ __all__ = ["Draft", "Event", "Final", "Pipeline", "Retrieved", "Token", "validat
 # Not text: lone surrogates (invalid in UTF-8), control characters, zero-width and direction marks.
 NOT_TEXT = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: without one, the input asks nothing
+# Markup is not part of a question: script and style with their content, comments, tags,
+# markdown images, and the targets of markdown links (their text stays).
+MARKUP = (
+    (re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S), " "),
+    (re.compile(r"<!--.*?(?:-->|$)", re.S), " "),
+    (re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>"), " "),
+    (re.compile(r"!\[[^\]]*\]\((?:[^()]|\([^()]*\))*\)"), " "),
+    (re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)"), r"\1"),
+)
+
+
+def _unstacked(text_: str) -> str:
+    """Letters keep one combining mark (an accent: "ë", "é"); a stack of them ("zalgo") goes."""
+    out: list[str] = []
+    marks: list[str] = []
+    for ch in unicodedata.normalize("NFD", text_) + " ":
+        if unicodedata.category(ch) == "Mn":
+            marks.append(ch)
+            continue
+        if len(marks) == 1 and out:
+            out.append(marks[0])
+        marks = []
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out[:-1]))
+
+
+def plain_question(question: str) -> str:
+    """The question as text: without characters that are not text, without markup, and without
+    stacked combining marks ("zalgo"; accents survive as composed letters)."""
+    q = _unstacked(NOT_TEXT.sub("", question or ""))
+    for pattern, replacement in MARKUP:
+        q = pattern.sub(replacement, q)
+    return re.sub(r"[ \t]+", " ", q).strip()
 
 
 def validate(question: str, max_chars: int) -> str:
-    """The question without characters that are not text, or a clear error for input that asks
-    nothing (empty, only digits, signs or markup noise) and for over-long input."""
-    q = NOT_TEXT.sub("", question or "").strip()
+    """The question as plain text, or a clear error for input that asks nothing (empty, only
+    digits, signs, markup or noise) and for over-long input."""
+    raw = NOT_TEXT.sub("", question or "").strip()
+    q = plain_question(raw)
     lang = detect(q)
     if not WORD.search(q):
         raise InvalidQuestionError(text(lang, "empty"))
-    if len(q) > max_chars:
-        raise InvalidQuestionError(text(lang, "too_long", n=len(q), max=max_chars))
+    if len(raw) > max_chars:
+        raise InvalidQuestionError(text(lang, "too_long", n=len(raw), max=max_chars))
     return q
 
 

@@ -206,6 +206,18 @@ def publish(index_dir: Path, version: str) -> None:
     cleanup(index_dir)
 
 
+def set_aside(path: Path) -> Path:
+    """Move a damaged index version (or an index path that is a file) out of the way under a name
+    that says so, next to where it was; it is never deleted. Returns where it went."""
+    target = path.with_name(f"damaged-{path.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"damaged-{path.name}-{time.strftime('%Y%m%d-%H%M%S')}-{n}")
+        n += 1
+    os.replace(path, target)
+    return target
+
+
 def cleanup(index_dir: Path) -> None:
     """Remove unfinished builds and versions older than the last KEEP_VERSIONS. Call under the lock."""
     live = current_version(index_dir)

@@ -108,3 +108,33 @@ def test_a_full_queue_refuses_at_once_and_the_page_keeps_serving(make_service):
         assert any(re.search("queue is full", o, re.I) for o in outcomes if o != "ok"), outcomes
         history, _ = Client(url, verbose=False).predict("Welke adviezen geeft Hawre Rahimi?", [], api_name="/chat")
         assert "4 adviezen" in _text(history[-1])
+
+
+def test_a_stratified_sample_of_hostile_questions_through_the_page(make_service):
+    """Two questions of every hostile kind through `/chat` on the real server: each leaves the
+    conversation as it was (the page asked for a question) or adds an escaped answer; none
+    crashes, shows markup as elements, escapes an entity twice or returns the system prompt."""
+    from gradio_client import Client
+    from test_hostile import HOSTILE
+
+    from rag.prompt import SYSTEM_PROMPT
+
+    sample: dict[str, list[str]] = {}
+    for kind, question in HOSTILE:
+        if kind == "surrogate":
+            continue  # gradio_client cannot encode a lone surrogate; the CLI and pipeline tests send them
+        if len(sample.setdefault(kind, [])) < 2:
+            sample[kind].append(question)
+    with served(make_service()) as url:
+        client = Client(url, verbose=False)
+        for kind, questions in sample.items():
+            for question in questions:
+                history, sources = client.predict(question, [], api_name="/chat")
+                if not history:
+                    continue  # asked for a question about the booklet (a warning on the page)
+                shown = _text(history[-1]) + str(sources)
+                assert history[-1]["role"] == "assistant" and _text(history[-1]).strip(), (kind, question)
+                assert not re.search(r"<(script|img|svg|iframe)\b|<a href=\"javascript", shown, re.I), (kind, question)
+                assert "&amp;lt;" not in shown and "&amp;quot;" not in shown, (kind, question)
+                assert SYSTEM_PROMPT not in shown and "geen opdracht" not in shown, (kind, question)
+    assert len(sample) >= 15

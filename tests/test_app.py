@@ -121,3 +121,18 @@ def test_build_app_exposes_chat(service):
     demo = app.build_app(service)
     names = [d.get("api_name") for d in demo.config["dependencies"]]
     assert "chat" in names
+
+
+@pytest.mark.real_model
+def test_the_page_refuses_to_start_on_a_damaged_index_with_one_clear_line(real_settings, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    index = tmp_path / "index"
+    shutil.copytree(real_settings.index_dir, index)
+    version = index / (index / "CURRENT").read_text(encoding="utf-8").strip()
+    largest = max((p for p in version.iterdir() if p.is_file()), key=lambda p: p.stat().st_size)
+    largest.write_bytes(largest.read_bytes()[: largest.stat().st_size // 2])  # truncated
+    monkeypatch.setenv("RAG_DATA_DIR", str(real_settings.data_dir))
+    assert app.main(["--index", str(index)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("app: ") and "\n" not in err and "rag build --full" in err

@@ -22,7 +22,7 @@ from rag.chunk import ChunkParams, chunk_document, chunk_sentences
 from rag.citations import split_answer
 from rag.errors import InvalidQuestionError
 from rag.parse import parse_document
-from rag.pipeline import Pipeline
+from rag.pipeline import Pipeline, validate
 from rag.prompt import SYSTEM_PROMPT
 from rag.settings import Settings
 
@@ -160,3 +160,37 @@ def test_a_hostile_question_gets_a_message_a_refusal_or_a_cited_answer(pipeline,
     # On the page, text is escaped once: no markup becomes an element, no entity is escaped twice.
     shown = answer_markdown(answer, 1)
     assert not re.search(r"<(script|img|svg|iframe|a)\b", shown, re.I) and "&amp;lt;" not in shown
+
+
+@pytest.mark.parametrize(
+    "raw,plain",
+    [
+        ("<b>Wat zegt Homburg over chatbots?</b>", "Wat zegt Homburg over chatbots?"),
+        ("Wat zegt <i>Rahimi</i> over <script>x</script> gemeenten?", "Wat zegt Rahimi over gemeenten?"),
+        ('<a href="javascript:alert(1)">klik</a> Wat vindt Stikker?', "klik Wat vindt Stikker?"),
+        ("[de public stack](javascript:alert(1)) volgens Stikker?", "de public stack volgens Stikker?"),
+        ("Wat zegt Homburg over " + "".join(c + "\u0301\u0316\u0337" for c in "chatbots") + "?", "Wat zegt Homburg over chatbots?"),
+        ("Wat vindt Klöpping van één overheid? Café, naïef.", "Wat vindt Klöpping van één overheid? Café, naïef."),
+        ("Is 5 < 10 en 7 > 3 in de bundel?", "Is 5 < 10 en 7 > 3 in de bundel?"),  # comparisons are not tags
+    ],
+)  # fmt: skip
+def test_markup_and_stacked_marks_are_not_part_of_the_question(raw, plain):
+    assert validate(raw, 1000) == plain
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<svg onload=alert(1)></svg>",
+        "<iframe src=//example.invalid>",
+        "![x](http://example.invalid/x.png)",
+        "<!-- niets -->",
+        "".join(c + "\u0301\u0316\u0337\u0353" for c in "!!"),
+        "\u202e\u200b 123 \u0000",
+    ],
+)
+def test_input_that_asks_nothing_gets_asked_for_a_question(noise):
+    with pytest.raises(InvalidQuestionError, match="Stel een vraag over de bundel|Please ask a question"):
+        validate(noise, 1000)

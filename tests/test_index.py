@@ -255,18 +255,26 @@ def test_a_version_replaced_by_a_file_is_named_and_a_full_build_recovers(workspa
     store_dir.write_text("not a directory", encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="is a file"):
         store.load(workspace.index_dir)
-    build(workspace, fake_encoder, full=True)
+    report = build(workspace, fake_encoder, full=True)
     assert store.load(workspace.index_dir).manifest.counts["chunks"] > 0
-    assert store_dir.is_file()  # the damaged version is left where it is, never deleted silently
+    # The damaged version is moved aside under a name that says so, never deleted.
+    aside = [p for p in workspace.index_dir.iterdir() if p.name.startswith(f"damaged-{version}-")]
+    assert len(aside) == 1 and aside[0].read_text(encoding="utf-8") == "not a directory" and not store_dir.exists()
+    assert any("moved aside" in w for w in report.warnings)
 
 
-def test_an_index_directory_that_is_a_file_is_named_and_left_alone(workspace, fake_encoder):
+def test_an_index_directory_that_is_a_file_is_named_and_a_full_build_moves_it_aside(workspace, fake_encoder):
     workspace.index_dir.write_text("I am a file", encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="is a file, not an index directory"):
         store.load(workspace.index_dir)
     with pytest.raises(IndexCorruptError, match="is a file, not an index directory"):
-        build(workspace, fake_encoder)
+        build(workspace, fake_encoder)  # an incremental build leaves it alone
     assert workspace.index_dir.read_text(encoding="utf-8") == "I am a file"
+    report = build(workspace, fake_encoder, full=True)
+    assert store.load(workspace.index_dir).manifest.counts["advices"] == 65
+    aside = list(workspace.index_dir.parent.glob(f"damaged-{workspace.index_dir.name}-*"))
+    assert len(aside) == 1 and aside[0].read_text(encoding="utf-8") == "I am a file"
+    assert any("moved aside" in w for w in report.warnings)
 
 
 @pytest.mark.parametrize(
@@ -286,6 +294,11 @@ def test_a_manifest_of_the_wrong_shape_or_types_is_named_and_a_full_build_recove
         store.load(workspace.index_dir)
     build(workspace, fake_encoder, full=True)
     assert store.load(workspace.index_dir).manifest.counts["advices"] == 65
+    aside = list(workspace.index_dir.glob("damaged-v*"))
+    assert len(aside) == 1 and (aside[0] / "manifest.json").read_text(encoding="utf-8") == manifest
+    for _ in range(3):  # later builds clean up old versions, never the one set aside
+        build(workspace, fake_encoder, full=True)
+    assert aside[0].exists()
 
 
 def test_rag_info_verifies_the_index_and_exits_1_on_damage(workspace, fake_encoder, monkeypatch, capsys):
