@@ -414,3 +414,9 @@ def test_a_question_that_expands_to_many_tokens_is_cut_to_fit_the_context(make, 
     assert gen.prompts[0][-1]["content"].count("😀") <= QUESTION_TOKENS
     assert "Vincent Homburg over chatbots" in gen.prompts[0][-1]["content"]  # the start of the question is kept
     assert answer.text
+
+
+def test_a_long_unknown_term_is_not_echoed_whole(make):
+    pipeline, _ = make("should not be called")
+    answer = pipeline.ask("Wat zegt Vincent Homburg over " + "7" * 900 + "?")
+    assert answer.refused and "7" * 41 not in answer.text and "…" in answer.text

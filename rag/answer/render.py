@@ -16,6 +16,12 @@ from ..prompt import place
 from ..types import Chunk, Citation, Hit
 
 RELATED = 2  # advices offered beside a refusal
+NAMED_CHARS = 40  # a name or term repeated from the question, at most (a 950-digit "number" is not echoed whole)
+
+
+def shortened(name: str) -> str:
+    """A name or term from the question as an answer repeats it: at most 40 characters."""
+    return name if len(name) <= NAMED_CHARS else name[: NAMED_CHARS - 1].rstrip() + "…"
 
 
 def numbered(

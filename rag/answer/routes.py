@@ -113,9 +113,9 @@ def unknown(ctx: Context, lookup: Lookup) -> Iterator[Event]:
     yield ctx.retrieved(ctx.search())
     persons = lookup.absent_people(ctx.intent.persons)
     if persons:
-        reason = text(ctx.lang, "unknown_person", name=persons[0])
+        reason = text(ctx.lang, "unknown_person", name=render.shortened(persons[0]))
     else:
-        reason = text(ctx.lang, "absent", term=lookup.absent_terms(ctx.intent.terms)[0])
+        reason = text(ctx.lang, "absent", term=render.shortened(lookup.absent_terms(ctx.intent.terms)[0]))
     yield ctx.refuse("unknown", reason)
 
 
