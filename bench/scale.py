@@ -1,0 +1,169 @@
+"""Search at scale: synthetic corpora of 10k, 100k and 1M sentence vectors (chunks at 1/6 of
+that) built from the booklet's own index, searched with the project's `Retriever` as it is.
+
+Each synthetic chunk is a booklet chunk whose text has words dropped and swapped with words of
+other chunks (a realistic BM25 side: the booklet's vocabulary and word frequencies), and whose
+chunk and sentence vectors are the booklet's vectors plus Gaussian noise (clusters around the
+real passages, as near-duplicate documents of one ministry would be). Queries are our own
+questions (eval/facts.jsonl), embedded once; times exclude the query embedding, which is printed
+separately.
+
+Prints per size: build time of the search structures, RSS after loading, and p50/p95 of the
+dense side, the BM25 side and the whole hybrid `Retriever.search`, and dense recall@10 against
+exact search (1.0 while the index is exact).
+
+    python bench/scale.py                 # 10k and 100k
+    python bench/scale.py --size 1000000 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rag import store  # noqa: E402
+from rag.embed import load_encoder  # noqa: E402
+from rag.lexical import Bm25  # noqa: E402
+from rag.retrieve import Query, Retriever  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+
+SENTENCES_PER_CHUNK = 6
+NOISE = 0.35  # per-dimension noise relative to 1/sqrt(d): cosine to the source passage ~0.9
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def _noisy(base: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    x = base + rng.normal(0.0, NOISE / np.sqrt(base.shape[1]), base.shape).astype(np.float32)
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def synthetic(real: store.StoredIndex, sentences: int, seed: int = 0) -> store.StoredIndex:
+    """An index of about `sentences` sentence vectors made from the booklet's index."""
+    import faiss
+
+    rng = np.random.default_rng(seed)
+    n_chunks = max(sentences // SENTENCES_PER_CHUNK, 1)
+    source = rng.integers(0, len(real.chunks), n_chunks)
+    words = [c.text.split() for c in real.chunks]
+    pool = [w for ws in words for w in ws]
+    chunks = []
+    for i, j in enumerate(source):
+        ws = [w for w in words[j] if rng.random() > 0.2]  # drop a fifth of the words
+        for k in rng.integers(0, max(len(ws), 1), max(len(ws) // 10, 1)):
+            if ws:
+                ws[k] = pool[rng.integers(0, len(pool))]  # swap a tenth with words of other passages
+        text = " ".join(ws)
+        chunks.append(replace(real.chunks[j], chunk_id=f"s{i}", text=text, embed_text=text, part=0, advice=i + 1))
+    vectors = _noisy(real.vectors[source], rng)
+    owner = np.repeat(np.arange(n_chunks), SENTENCES_PER_CHUNK)
+    pick = rng.integers(0, len(real.sentence_vectors), len(owner))
+    sentence_vectors = _noisy(real.sentence_vectors[pick], rng)
+    dense = faiss.IndexFlatIP(vectors.shape[1])
+    dense.add(vectors)
+    return replace(
+        real,
+        chunks=tuple(chunks),
+        vectors=vectors,
+        dense=dense,
+        bm25=Bm25.fit([c.embed_text for c in chunks]),
+        sentences=tuple(real.sentences[p] for p in pick),
+        sentence_owner=owner,
+        sentence_vectors=sentence_vectors,
+        rows={c.chunk_id: i for i, c in enumerate(chunks)},
+    )
+
+
+def timed(fn, queries) -> tuple[list[float], list]:
+    times, results = [], []
+    for q in queries:
+        t = time.perf_counter()
+        results.append(fn(q))
+        times.append((time.perf_counter() - t) * 1000)
+    return times, results
+
+
+def measure(real: store.StoredIndex, encoder, size: int, questions: list[str]) -> dict:
+    t = time.perf_counter()
+    index = synthetic(real, size)
+    build_s = time.perf_counter() - t
+    retriever = Retriever(index, encoder)
+    t = time.perf_counter()
+    prepared = [retriever.prepare(q) for q in questions]
+    embed_ms = (time.perf_counter() - t) * 1000 / len(questions)
+    n = len(index.chunks)
+
+    def dense(q: Query) -> np.ndarray:
+        v = np.ascontiguousarray(q.vector.reshape(1, -1), dtype=np.float32)
+        _, ids = index.dense.search(v, 10)
+        index.sentence_vectors @ v[0]
+        return ids[0]
+
+    exact_ids = [np.argsort(-(index.vectors @ q.vector))[:10] for q in prepared]
+    dense_ms, dense_ids = timed(dense, prepared)
+    bm25_ms, _ = timed(lambda q: index.bm25.scores(q.text), prepared)
+    hybrid_ms, _ = timed(lambda q: retriever.search(q.original, k=5, prepared=q), prepared)
+    recall = statistics.mean(len(set(a) & set(b)) / 10 for a, b in zip(dense_ids, exact_ids))
+    return {
+        "size": size,
+        "chunks": n,
+        "build_s": round(build_s, 1),
+        "rss_mb": round(rss_mb()),
+        "query_embedding_ms": round(embed_ms, 1),
+        "dense_p50_ms": round(statistics.median(dense_ms), 1),
+        "dense_p95_ms": round(pct(dense_ms, 0.95), 1),
+        "bm25_p50_ms": round(statistics.median(bm25_ms), 1),
+        "bm25_p95_ms": round(pct(bm25_ms, 0.95), 1),
+        "hybrid_p50_ms": round(statistics.median(hybrid_ms), 1),
+        "hybrid_p95_ms": round(pct(hybrid_ms, 0.95), 1),
+        "dense_recall_at_10": round(recall, 3),
+        "index": "exact (faiss IndexFlatIP + all sentence vectors)",
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", type=int, nargs="*", default=[10_000, 100_000])
+    ap.add_argument("--json", action="store_true", help="one JSON object per size")
+    ap.add_argument("--index", default="index")
+    args = ap.parse_args()
+    settings = replace(Settings.from_env(), index_dir=Path(args.index))
+    real = store.load(settings.index_dir)
+    encoder = load_encoder(settings)
+    facts = ROOT / "eval" / "facts.jsonl"
+    questions = [json.loads(x)["question"] for x in facts.read_text(encoding="utf-8").splitlines() if x.strip()]
+    for size in args.size:
+        row = measure(real, encoder, size, questions)
+        if args.json:
+            print(json.dumps(row))
+        else:
+            print(
+                f"{row['size']:>9,} sentences ({row['chunks']:,} chunks): build {row['build_s']} s, RSS {row['rss_mb']} MB; "
+                f"dense p50/p95 {row['dense_p50_ms']}/{row['dense_p95_ms']} ms, BM25 {row['bm25_p50_ms']}/{row['bm25_p95_ms']} ms, "
+                f"hybrid {row['hybrid_p50_ms']}/{row['hybrid_p95_ms']} ms (query embedding +{row['query_embedding_ms']} ms); "
+                f"dense recall@10 {row['dense_recall_at_10']}"
+            )
+
+
+if __name__ == "__main__":
+    main()
