@@ -43,6 +43,9 @@ bench: index
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/answer.py
 	$(BIN)/python bench/page.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/concurrency.py
 
 clean-index:
 	rm -rf index

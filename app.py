@@ -372,7 +372,10 @@ def build_app(service: ChatService) -> gr.Blocks:
         )
         gr.Timer(15).tick(service.status, None, status, api_name=False, queue=False)
     # A bounded queue: beyond it a request is refused at once ("queue is full") instead of waiting in memory.
-    demo.queue(default_concurrency_limit=4, max_size=service.settings.queue_size)
+    # Handlers run at least 4 at a time (search and quotes do not wait for the model), more when an
+    # OpenAI-compatible server may write more answers at once (RAG_GENERATOR_CONCURRENCY).
+    concurrency = max(4, getattr(service.generator, "concurrency", 1))
+    demo.queue(default_concurrency_limit=concurrency, max_size=service.settings.queue_size)
     return demo
 
 

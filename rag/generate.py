@@ -105,14 +105,22 @@ class LlamaCppGenerator:
 class OpenAICompatibleGenerator:
     """Any server with an OpenAI-style /chat/completions endpoint (vLLM, llama.cpp server, TGI…)."""
 
-    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 120.0) -> None:
+    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 120.0, concurrency: int = 4) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.api_key = api_key
         self.timeout = timeout
         self.name = f"openai-compatible/{model}@{base_url}"
+        # The server batches requests (vLLM, llama.cpp server): up to `concurrency` answers are
+        # written at once; more wait here. No global lock, unlike the in-process model.
+        self.concurrency = max(1, concurrency)
+        self._slots = threading.BoundedSemaphore(self.concurrency)
 
     def stream(self, messages: list[Message], max_tokens: int = 160) -> Iterator[str]:
+        with self._slots:
+            yield from self._stream(messages, max_tokens)
+
+    def _stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         body = json.dumps(
             {"model": self.model, "messages": messages, "stream": True, "max_tokens": max_tokens, "temperature": 0.0}
         ).encode("utf-8")
@@ -247,7 +255,12 @@ def _make(settings: Settings) -> Generator:
     if kind == "openai":
         if not settings.generator_url or not settings.generator_model:
             raise RagError("the openai backend needs RAG_GENERATOR_URL and RAG_GENERATOR_MODEL")
-        return OpenAICompatibleGenerator(settings.generator_url, settings.generator_model, settings.generator_api_key)
+        return OpenAICompatibleGenerator(
+            settings.generator_url,
+            settings.generator_model,
+            settings.generator_api_key,
+            concurrency=settings.generator_concurrency,
+        )
     if kind == "transformers":
         if not settings.generator_model:
             raise RagError("the transformers backend needs RAG_GENERATOR_MODEL (a local model directory)")

@@ -33,6 +33,7 @@ class Settings:
     generator_model: str = ""  # GGUF path (llama), model name (openai) or directory (transformers)
     generator_url: str = ""  # base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1
     generator_api_key: str = ""
+    generator_concurrency: int = 4  # answers written at once by an OpenAI-compatible server (llama.cpp in-process: 1)
     max_answer_tokens: int = 110
     max_question_chars: int = 1000
     queue_size: int = 64  # page requests waiting at once; more are refused with "queue is full"
@@ -67,6 +68,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "RAG_GENERATOR_URL": ("generator_url", str),
     "RAG_GENERATOR_API_KEY": ("generator_api_key", str),
     "RAG_QUEUE_SIZE": ("queue_size", int),
+    "RAG_GENERATOR_CONCURRENCY": ("generator_concurrency", int),
     "RAG_MAX_ANSWER_TOKENS": ("max_answer_tokens", int),
     "RAG_MAX_QUESTION_CHARS": ("max_question_chars", int),
     "RAG_CALIBRATION_FILE": ("calibration_file", Path),

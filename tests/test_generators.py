@@ -3,6 +3,7 @@ transformers model created from a config, the extractive backend, the GGUF join.
 
 import json
 import threading
+import time
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -61,6 +62,51 @@ def test_openai_compatible_streams_from_a_local_server(server):
     request = _Handler.seen[-1]
     assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer secret"
     assert request["body"]["stream"] is True and request["body"]["messages"] == MESSAGES
+
+
+class _Slow(BaseHTTPRequestHandler):
+    """Streams a short answer slowly and records how many requests it serves at once."""
+
+    active = 0
+    most = 0
+    lock = threading.Lock()
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        with _Slow.lock:
+            _Slow.active += 1
+            _Slow.most = max(_Slow.most, _Slow.active)
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for piece in ["Een ", "lemming", "."]:
+                time.sleep(0.05)
+                self.wfile.write(f"data: {json.dumps({'choices': [{'delta': {'content': piece}}]})}\n\n".encode())
+                self.wfile.flush()
+            self.wfile.write(b"data: [DONE]\n\n")
+        finally:
+            with _Slow.lock:
+                _Slow.active -= 1
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_an_openai_compatible_server_writes_up_to_the_configured_number_of_answers_at_once(concurrency):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    _Slow.most = 0
+    gen = OpenAICompatibleGenerator(f"http://127.0.0.1:{httpd.server_address[1]}/v1", "tiny", concurrency=concurrency)
+    answers: list[str] = []
+    threads = [threading.Thread(target=lambda: answers.append("".join(gen.stream(MESSAGES)))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    httpd.shutdown()
+    assert answers == ["Een lemming."] * 8 and _Slow.most == concurrency
 
 
 def test_openai_compatible_errors_are_clear(server):
