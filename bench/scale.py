@@ -10,7 +10,8 @@ separately.
 
 Prints per size: build time of the search structures, RSS after loading, and p50/p95 of the
 dense side, the BM25 side and the whole hybrid `Retriever.search`, and dense recall@10 against
-exact search (1.0 while the index is exact).
+exact search. From `rag.ann.MIN_SENTENCES` on the vectors are in HNSW indexes, as the product
+builds them; `--exact` measures the exact structures at every size.
 
     python bench/scale.py                 # 10k and 100k
     python bench/scale.py --size 1000000 --json
@@ -31,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag import store  # noqa: E402
+from rag import ann, store  # noqa: E402
 from rag.embed import load_encoder  # noqa: E402
 from rag.lexical import Bm25  # noqa: E402
 from rag.retrieve import Query, Retriever  # noqa: E402
@@ -58,10 +59,9 @@ def _noisy(base: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
 
-def synthetic(real: store.StoredIndex, sentences: int, seed: int = 0) -> store.StoredIndex:
-    """An index of about `sentences` sentence vectors made from the booklet's index."""
-    import faiss
-
+def synthetic(real: store.StoredIndex, sentences: int, approximate: bool, seed: int = 0) -> store.StoredIndex:
+    """An index of about `sentences` sentence vectors made from the booklet's index, with the
+    vector structures the product would choose (`rag.ann`) or exact ones."""
     rng = np.random.default_rng(seed)
     n_chunks = max(sentences // SENTENCES_PER_CHUNK, 1)
     source = rng.integers(0, len(real.chunks), n_chunks)
@@ -79,13 +79,13 @@ def synthetic(real: store.StoredIndex, sentences: int, seed: int = 0) -> store.S
     owner = np.repeat(np.arange(n_chunks), SENTENCES_PER_CHUNK)
     pick = rng.integers(0, len(real.sentence_vectors), len(owner))
     sentence_vectors = _noisy(real.sentence_vectors[pick], rng)
-    dense = faiss.IndexFlatIP(vectors.shape[1])
-    dense.add(vectors)
     return replace(
         real,
+        manifest=replace(real.manifest, ann=ann.describe(approximate)),
         chunks=tuple(chunks),
         vectors=vectors,
-        dense=dense,
+        dense=ann.make(vectors, approximate),
+        sentence_ann=ann.make(sentence_vectors, True) if approximate else None,
         bm25=Bm25.fit([c.embed_text for c in chunks]),
         sentences=tuple(real.sentences[p] for p in pick),
         sentence_owner=owner,
@@ -103,9 +103,10 @@ def timed(fn, queries) -> tuple[list[float], list]:
     return times, results
 
 
-def measure(real: store.StoredIndex, encoder, size: int, questions: list[str]) -> dict:
+def measure(real: store.StoredIndex, encoder, size: int, questions: list[str], exact: bool = False) -> dict:
     t = time.perf_counter()
-    index = synthetic(real, size)
+    approximate = not exact and ann.use_ann(size)
+    index = synthetic(real, size, approximate)
     build_s = time.perf_counter() - t
     retriever = Retriever(index, encoder)
     t = time.perf_counter()
@@ -114,10 +115,15 @@ def measure(real: store.StoredIndex, encoder, size: int, questions: list[str]) -
     n = len(index.chunks)
 
     def dense(q: Query) -> np.ndarray:
+        """The dense side as `Retriever.score` runs it: chunk search, and every sentence (exact)
+        or the best sentences (approximate)."""
         v = np.ascontiguousarray(q.vector.reshape(1, -1), dtype=np.float32)
-        _, ids = index.dense.search(v, 10)
-        index.sentence_vectors @ v[0]
-        return ids[0]
+        _, ids = index.dense.search(v, ann.CANDIDATES if approximate else 10)
+        if approximate:
+            index.sentence_ann.search(v, ann.CANDIDATES)
+        else:
+            index.sentence_vectors @ v[0]
+        return ids[0][:10]
 
     exact_ids = [np.argsort(-(index.vectors @ q.vector))[:10] for q in prepared]
     dense_ms, dense_ids = timed(dense, prepared)
@@ -137,7 +143,7 @@ def measure(real: store.StoredIndex, encoder, size: int, questions: list[str]) -
         "hybrid_p50_ms": round(statistics.median(hybrid_ms), 1),
         "hybrid_p95_ms": round(pct(hybrid_ms, 0.95), 1),
         "dense_recall_at_10": round(recall, 3),
-        "index": "exact (faiss IndexFlatIP + all sentence vectors)",
+        "index": index.manifest.ann,
     }
 
 
@@ -146,6 +152,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--json", action="store_true", help="one JSON object per size")
     ap.add_argument("--index", default="index")
+    ap.add_argument("--exact", action="store_true", help="exact search at every size (what the product did before rag.ann)")
     args = ap.parse_args()
     settings = replace(Settings.from_env(), index_dir=Path(args.index))
     real = store.load(settings.index_dir)
@@ -153,7 +160,7 @@ def main() -> None:
     facts = ROOT / "eval" / "facts.jsonl"
     questions = [json.loads(x)["question"] for x in facts.read_text(encoding="utf-8").splitlines() if x.strip()]
     for size in args.size:
-        row = measure(real, encoder, size, questions)
+        row = measure(real, encoder, size, questions, args.exact)
         if args.json:
             print(json.dumps(row))
         else:
@@ -161,7 +168,7 @@ def main() -> None:
                 f"{row['size']:>9,} sentences ({row['chunks']:,} chunks): build {row['build_s']} s, RSS {row['rss_mb']} MB; "
                 f"dense p50/p95 {row['dense_p50_ms']}/{row['dense_p95_ms']} ms, BM25 {row['bm25_p50_ms']}/{row['bm25_p95_ms']} ms, "
                 f"hybrid {row['hybrid_p50_ms']}/{row['hybrid_p95_ms']} ms (query embedding +{row['query_embedding_ms']} ms); "
-                f"dense recall@10 {row['dense_recall_at_10']}"
+                f"dense recall@10 {row['dense_recall_at_10']} ({row['index']['type']})"
             )
 
 

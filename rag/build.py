@@ -237,8 +237,9 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
         )
         progress("writing", 0, 1)
         version = store.write_version(
-            index_dir, manifest, chunks, vectors, store.Sentences(sentence_texts, owner, sentence_vectors)
-        )
+            index_dir, manifest, chunks, vectors, store.Sentences(sentence_texts, owner, sentence_vectors),
+            ann_min_sentences=settings.ann_min_sentences,
+        )  # fmt: skip
         store.publish(index_dir, version)
         progress("writing", 1, 1)
     return BuildReport(

@@ -12,6 +12,7 @@ from typing import Literal
 
 import numpy as np
 
+from . import ann
 from .embed import Encoder
 from .errors import RagError
 from .experts import mentioned, resolve, strip_names
@@ -91,6 +92,8 @@ class Retriever:
         if query_vector is None:
             query_vector = self.encoder.encode([query], "query")[0]
         q = np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32)
+        if self.index.sentence_ann is not None:
+            return self._score_approximate(bm25, q)
         sims, ids = self.index.dense.search(q, n)
         dense = np.zeros(n, dtype=np.float32)
         valid = ids[0] >= 0
@@ -101,6 +104,19 @@ class Retriever:
             best = np.full(n, -np.inf, dtype=np.float32)
             np.maximum.at(best, self.index.sentence_owner, self.index.sentence_vectors @ q[0])
             dense = np.maximum(dense, best)
+        return Scored(fuse(bm25, dense, self.fusion, self.weight), bm25, dense)
+
+    def _score_approximate(self, bm25: np.ndarray, q: np.ndarray) -> Scored:
+        """Dense scores from the approximate indexes: the best `ann.CANDIDATES` chunks and
+        sentences get their similarity (a chunk its best sentence's, if higher); every other
+        chunk the lowest of those, so it ranks on BM25 alone. BM25 stays exact (it is cheap)."""
+        n = len(self.index.chunks)
+        sims, ids = self.index.dense.search(q, min(ann.CANDIDATES, n))
+        ssims, sids = self.index.sentence_ann.search(q, min(ann.CANDIDATES, len(self.index.sentences)))
+        found = np.concatenate([sims[0][ids[0] >= 0], ssims[0][sids[0] >= 0]])
+        dense = np.full(n, float(found.min()) if len(found) else 0.0, dtype=np.float32)
+        np.maximum.at(dense, ids[0][ids[0] >= 0], sims[0][ids[0] >= 0])
+        np.maximum.at(dense, self.index.sentence_owner[sids[0][sids[0] >= 0]], ssims[0][sids[0] >= 0])
         return Scored(fuse(bm25, dense, self.fusion, self.weight), bm25, dense)
 
     def prepare(self, query: str, experts: list[str] | None = None) -> Query:

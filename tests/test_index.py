@@ -312,3 +312,35 @@ def test_rag_info_verifies_the_index_and_exits_1_on_damage(workspace, fake_encod
     vectors.write_bytes(vectors.read_bytes()[:100])  # truncated
     assert cli.main(["info", "--index", str(workspace.index_dir)]) == 1
     assert "missing or damaged" in capsys.readouterr().err
+
+
+def test_a_large_corpus_gets_approximate_indexes_with_the_same_results(workspace, fake_encoder, tmp_path):
+    """Above the size threshold chunk and sentence vectors go into HNSW indexes, recorded in the
+    manifest and checked on load; on the booklet (forced with a threshold of 1) the top advices
+    are those of exact search."""
+    from rag.retrieve import Retriever
+
+    build(workspace, fake_encoder)
+    exact = Retriever(store.load(workspace.index_dir), fake_encoder)
+    approx_settings = replace(workspace, index_dir=tmp_path / "ann-index", ann_min_sentences=1)
+    build(approx_settings, fake_encoder)
+    loaded = store.load(approx_settings.index_dir)
+    assert loaded.manifest.ann["type"] == "hnsw" and loaded.sentence_ann is not None
+    assert store.load(workspace.index_dir).manifest.ann == {"type": "flat"}
+    approximate = Retriever(loaded, fake_encoder)
+    for query in ("chatbots en virtuele assistenten", "algoritmeregister toeslagenaffaire", "ziekenhuizen IT-personeel"):
+        assert [h.chunk.advice_key for h in approximate.search(query, k=5)] == [
+            h.chunk.advice_key for h in exact.search(query, k=5)
+        ]
+    # An incremental build keeps the approximate indexes.
+    build(approx_settings, fake_encoder)
+    assert store.load(approx_settings.index_dir).manifest.ann["type"] == "hnsw"
+
+
+def test_a_vector_index_that_is_not_what_the_manifest_says_is_refused(workspace, fake_encoder):
+    build(replace(workspace, ann_min_sentences=1), fake_encoder)
+    path = workspace.index_dir / store.current_version(workspace.index_dir) / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**data, "ann": {"type": "flat"}}), encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match="hnsw index, the manifest says flat"):
+        store.load(workspace.index_dir)
