@@ -3,8 +3,8 @@ that) built from the booklet's own index, searched with the project's `Retriever
 
 Each synthetic chunk is a booklet chunk whose text has words dropped and swapped with words of
 other chunks (a realistic BM25 side: the booklet's vocabulary and word frequencies), and whose
-chunk and sentence vectors are the booklet's vectors plus Gaussian noise (clusters around the
-real passages, as near-duplicate documents of one ministry would be). Queries are our own
+chunk and sentence vectors are the booklet's vectors moved towards another passage's plus
+Gaussian noise (clustered around the booklet's topics, not copies of its 143 passages). Queries are our own
 questions (eval/facts.jsonl), embedded once; times exclude the query embedding, which is printed
 separately.
 
@@ -54,8 +54,13 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
-def _noisy(base: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    x = base + rng.normal(0.0, NOISE / np.sqrt(base.shape[1]), base.shape).astype(np.float32)
+def _noisy(vectors: np.ndarray, pick: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each picked vector moved a third of the way towards another passage's, plus noise: the
+    synthetic passages spread between the booklet's topics instead of piling up as ~1,000
+    noisy copies of each of its 143 passages (which no real collection looks like)."""
+    other = vectors[rng.integers(0, len(vectors), len(pick))]
+    x = 0.7 * vectors[pick] + 0.3 * other
+    x = x + rng.normal(0.0, NOISE / np.sqrt(x.shape[1]), x.shape).astype(np.float32)
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
 
 
@@ -75,10 +80,10 @@ def synthetic(real: store.StoredIndex, sentences: int, approximate: bool, seed: 
                 ws[k] = pool[rng.integers(0, len(pool))]  # swap a tenth with words of other passages
         text = " ".join(ws)
         chunks.append(replace(real.chunks[j], chunk_id=f"s{i}", text=text, embed_text=text, part=0, advice=i + 1))
-    vectors = _noisy(real.vectors[source], rng)
+    vectors = _noisy(real.vectors, source, rng)
     owner = np.repeat(np.arange(n_chunks), SENTENCES_PER_CHUNK)
     pick = rng.integers(0, len(real.sentence_vectors), len(owner))
-    sentence_vectors = _noisy(real.sentence_vectors[pick], rng)
+    sentence_vectors = _noisy(real.sentence_vectors, pick, rng)
     return replace(
         real,
         manifest=replace(real.manifest, ann=ann.describe(approximate)),

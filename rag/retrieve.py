@@ -66,6 +66,19 @@ def fuse(bm25: np.ndarray, dense: np.ndarray, method: Fusion, weight: float) -> 
     return weight * _unit(bm25.astype(np.float64)) + (1.0 - weight) * _unit(dense.astype(np.float64))
 
 
+# Chunks ordered before grouping: enough for k advices with their other chunks on a large
+# corpus, where sorting every score would cost more than the search (166k chunks: ~15 ms).
+GROUP_WINDOW = 2000
+
+
+def _best_first(scores: np.ndarray, window: int) -> np.ndarray:
+    """Indexes of the `window` best scores, best first (ties in index order), or of all."""
+    if window >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    top = np.argpartition(-scores, window)[:window]
+    return top[np.lexsort((top, -scores[top]))]
+
+
 class Retriever:
     """Searches one loaded index version."""
 
@@ -158,16 +171,20 @@ class Retriever:
         """Rank advices by their best chunk; the advice's other chunks become context."""
         chunks = self.index.chunks
         allowed = set(experts or ())
-        order = np.argsort(-scores, kind="stable")
-        groups: dict[tuple, list[int]] = {}
-        for i in order:
-            c = chunks[i]
-            if (allowed and not allowed.intersection(c.experts)) or (theme and c.theme != theme):
-                continue
-            key = c.advice_key
-            if key not in groups and len(groups) >= k:
-                continue
-            groups.setdefault(key, []).append(int(i))
+        window = GROUP_WINDOW if not (allowed or theme) else len(scores)
+        while True:
+            groups: dict[tuple, list[int]] = {}
+            for i in _best_first(scores, window):
+                c = chunks[i]
+                if (allowed and not allowed.intersection(c.experts)) or (theme and c.theme != theme):
+                    continue
+                key = c.advice_key
+                if key not in groups and len(groups) >= k:
+                    continue
+                groups.setdefault(key, []).append(int(i))
+            if len(groups) >= k or window >= len(scores):
+                break
+            window = len(scores)  # too few advices among the best chunks: order them all
         hits = []
         for rank, members in enumerate(groups.values(), start=1):
             best, rest = members[0], sorted(members[1:], key=lambda i: chunks[i].part)

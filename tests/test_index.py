@@ -344,3 +344,13 @@ def test_a_vector_index_that_is_not_what_the_manifest_says_is_refused(workspace,
     path.write_text(json.dumps({**data, "ann": {"type": "flat"}}), encoding="utf-8")
     with pytest.raises(IndexMismatchError, match="hnsw index, the manifest says flat"):
         store.load(workspace.index_dir)
+
+
+def test_grouping_orders_only_the_best_chunks_on_a_large_corpus_and_all_when_filtered():
+    import numpy as np
+
+    from rag.retrieve import _best_first
+
+    scores = np.array([0.1, 0.9, 0.5, 0.9, 0.3, 0.7], dtype=np.float32)
+    assert list(_best_first(scores, 3)) == [1, 3, 5]  # ties in index order, as a stable sort
+    assert list(_best_first(scores, 10)) == list(np.argsort(-scores, kind="stable"))
