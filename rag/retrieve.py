@@ -91,6 +91,18 @@ class Retriever:
         self.fusion = fusion
         self.route_experts = route_experts
         self.experts = tuple(sorted({e for c in index.chunks for e in c.experts}))
+        self._rows: dict[tuple[str, str], np.ndarray] | None = None
+
+    def _rows_of(self, key: tuple[str, str]) -> np.ndarray:
+        """Rows of the chunks by one expert ("expert", name) or in one theme ("theme", name)."""
+        if self._rows is None:
+            rows: dict[tuple[str, str], list[int]] = {}
+            for i, c in enumerate(self.index.chunks):
+                for e in c.experts:
+                    rows.setdefault(("expert", e), []).append(i)
+                rows.setdefault(("theme", c.theme), []).append(i)
+            self._rows = {k: np.array(v, dtype=np.int64) for k, v in rows.items()}
+        return self._rows.get(key, np.array([], dtype=np.int64))
 
     def resolve_experts(self, name: str) -> list[str]:
         """Experts of the index that `name` names; a clear error when there is none."""
@@ -171,10 +183,19 @@ class Retriever:
         """Rank advices by their best chunk; the advice's other chunks become context."""
         chunks = self.index.chunks
         allowed = set(experts or ())
-        window = GROUP_WINDOW if not (allowed or theme) else len(scores)
+        # Only the chunks the filters allow are ordered (index lists made once per expert and theme).
+        rows = None
+        if allowed or theme:
+            masks = [self._rows_of(("expert", e)) for e in allowed] if allowed else [np.arange(len(chunks))]
+            rows = np.unique(np.concatenate(masks))
+            if theme:
+                rows = np.intersect1d(rows, self._rows_of(("theme", theme)))
+        candidates = scores if rows is None else scores[rows]
+        window = GROUP_WINDOW
         while True:
             groups: dict[tuple, list[int]] = {}
-            for i in _best_first(scores, window):
+            order = _best_first(candidates, window)
+            for i in order if rows is None else rows[order]:
                 c = chunks[i]
                 if (allowed and not allowed.intersection(c.experts)) or (theme and c.theme != theme):
                     continue
@@ -182,9 +203,9 @@ class Retriever:
                 if key not in groups and len(groups) >= k:
                     continue
                 groups.setdefault(key, []).append(int(i))
-            if len(groups) >= k or window >= len(scores):
+            if len(groups) >= k or window >= len(candidates):
                 break
-            window = len(scores)  # too few advices among the best chunks: order them all
+            window = len(candidates)  # too few advices among the best chunks: order them all
         hits = []
         for rank, members in enumerate(groups.values(), start=1):
             best, rest = members[0], sorted(members[1:], key=lambda i: chunks[i].part)
