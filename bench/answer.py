@@ -18,15 +18,11 @@ import time
 from pathlib import Path
 
 from rag.embed import load_encoder
+from rag.evaluate import percentile
 from rag.generate import load_generator
 from rag.metrics import read_gold
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] if s else 0.0
 
 
 def main() -> None:
@@ -58,12 +54,12 @@ def main() -> None:
     for kind, rows in by_kind.items():
         first, total = [r[0] for r in rows], [r[1] for r in rows]
         print(
-            f"{kind:<10} n={len(rows):>2}  first token p50 {statistics.median(first) / 1000:.2f} s, p95 {pct(first, 0.95) / 1000:.2f} s;"
-            f"  full answer p50 {statistics.median(total) / 1000:.2f} s, p95 {pct(total, 0.95) / 1000:.2f} s"
+            f"{kind:<10} n={len(rows):>2}  first token p50 {statistics.median(first) / 1000:.2f} s, p95 {percentile(first, 0.95) / 1000:.2f} s;"
+            f"  full answer p50 {statistics.median(total) / 1000:.2f} s, p95 {percentile(total, 0.95) / 1000:.2f} s"
         )
     if cited:
         print(
-            f"model answers: first cited words p50 {statistics.median(cited) / 1000:.2f} s, p95 {pct(cited, 0.95) / 1000:.2f} s"
+            f"model answers: first cited words p50 {statistics.median(cited) / 1000:.2f} s, p95 {percentile(cited, 0.95) / 1000:.2f} s"
             f" (quoted before the model in {drafted}/{len(cited)}); retrieval p50 {statistics.median(retrieve):.0f} ms;"
             f" evidence p50 {statistics.median(words):.0f} words"
             + (f", {statistics.median(tokens):.0f} tokens with the question (system prompt cached)" if tokens else "")

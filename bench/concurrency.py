@@ -23,21 +23,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
+from crowd import ask_concurrently  # noqa: E402
 from pagehelper import served  # noqa: E402
 
 import app  # noqa: E402
 from rag.embed import load_encoder  # noqa: E402
+from rag.evaluate import percentile  # noqa: E402
 from rag.generate import OpenAICompatibleGenerator  # noqa: E402
 from rag.settings import Settings  # noqa: E402
-
-QUESTIONS = [
-    "Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?",
-    "Welk project noemt Marleen Stikker waarbij burgers zelf de luchtkwaliteit meten?",
-    "Wat zegt Bob van Graft over Business Process Owners?",
-    "Waarom pleit Frauke Wessel voor een landelijke centrale voorziening voor basale IT-functies?",
-]
 
 
 class FixedLatency(BaseHTTPRequestHandler):
@@ -62,43 +58,6 @@ class FixedLatency(BaseHTTPRequestHandler):
         pass
 
 
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
-
-
-def run(url: str, users: int, per_user: int) -> tuple[list[float], int, float]:
-    from gradio_client import Client
-
-    times: list[float] = []
-    failed = 0
-    lock = threading.Lock()
-    start = threading.Barrier(users + 1)
-
-    def user(i: int) -> None:
-        nonlocal failed
-        client = Client(url, verbose=False)
-        start.wait()
-        for k in range(per_user):
-            t = time.perf_counter()
-            try:
-                client.predict(QUESTIONS[(i + k) % len(QUESTIONS)], [], api_name="/chat")
-                with lock:
-                    times.append(time.perf_counter() - t)
-            except Exception:
-                with lock:
-                    failed += 1
-
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-    for t in threads:
-        t.start()
-    start.wait()
-    began = time.perf_counter()
-    for t in threads:
-        t.join()
-    return times, failed, time.perf_counter() - began
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=8)
@@ -117,12 +76,12 @@ def main() -> None:
             generator = OpenAICompatibleGenerator(base, "fixed-latency", concurrency=concurrency)
             service = app.ChatService(replace(settings, index_dir=index), encoder, generator)
             with served(service) as url:
-                run(url, 1, 1)  # warm-up
-                times, failed, wall = run(url, args.users, args.questions)
+                ask_concurrently(url, 1, 1)  # warm-up
+                times, failures, wall = ask_concurrently(url, args.users, args.questions)
             walls[concurrency] = wall
             print(
                 f"RAG_GENERATOR_CONCURRENCY={concurrency}: {args.users} users, per question p50 {statistics.median(times):.2f} s,"
-                f" p95 {pct(times, 0.95):.2f} s; {len(times)} answers in {wall:.1f} s ({len(times) / wall:.2f}/s), {failed} failed"
+                f" p95 {percentile(times, 0.95):.2f} s; {len(times)} answers in {wall:.1f} s ({len(times) / wall:.2f}/s), {len(failures)} failed"
             )
     httpd.shutdown()
     print(f"wall time, concurrency {args.users} vs 1: {walls[args.users] / walls[1]:.2f}x")

@@ -13,67 +13,20 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from pagehelper import served  # noqa: E402
+from crowd import QUESTIONS, ask_concurrently  # noqa: E402
+from pagehelper import edit_booklet, served  # noqa: E402
 
 import app  # noqa: E402
+from rag.evaluate import percentile  # noqa: E402
 from rag.settings import Settings  # noqa: E402
-
-QUESTIONS = [
-    "Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?",
-    "Welk project noemt Marleen Stikker waarbij burgers zelf de luchtkwaliteit meten?",
-    "Wat zegt Bob van Graft over Business Process Owners?",
-    "Waarom pleit Frauke Wessel voor een landelijke centrale voorziening voor basale IT-functies?",
-]
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] if s else 0.0
-
-
-def run(url: str, users: int, per_user: int, data: Path | None) -> tuple[list[float], list[str], float]:
-    from gradio_client import Client
-
-    times: list[float] = []
-    failures: list[str] = []
-    lock = threading.Lock()
-    start = threading.Barrier(users + 1)
-
-    def user(i: int) -> None:
-        client = Client(url, verbose=False)
-        start.wait()
-        for k in range(per_user):
-            q = QUESTIONS[(i + k) % len(QUESTIONS)]
-            t = time.perf_counter()
-            try:
-                client.predict(q, [], api_name="/chat")
-                with lock:
-                    times.append(time.perf_counter() - t)
-            except Exception as e:
-                with lock:
-                    failures.append(f"{q}: {e}")
-
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-    for t in threads:
-        t.start()
-    start.wait()
-    began = time.perf_counter()
-    if data is not None:
-        doc = next(data.glob("ongefilterde*.md"))
-        doc.write_text(doc.read_text(encoding="utf-8").replace("als een lemming", "als een pinguïn"), encoding="utf-8")
-        Client(url, verbose=False).predict("bench", api_name="/rebuild")
-    for t in threads:
-        t.join()
-    return times, failures, time.perf_counter() - began
 
 
 def main() -> None:
@@ -90,11 +43,19 @@ def main() -> None:
         service.admin_password = "bench"
         service.pipeline.warm_up()
         with served(service) as url:
-            alone, _, _ = run(url, 1, len(QUESTIONS), None)
-            times, failures, wall = run(url, args.users, args.questions, data)
-    print(f"1 user alone: per question p50 {statistics.median(alone):.2f} s, p95 {pct(alone, 0.95):.2f} s (n={len(alone)})")
+            from gradio_client import Client
+
+            def edit_and_rebuild() -> None:
+                edit_booklet(data)
+                Client(url, verbose=False).predict("bench", api_name="/rebuild")
+
+            alone, _, _ = ask_concurrently(url, 1, len(QUESTIONS))
+            times, failures, wall = ask_concurrently(url, args.users, args.questions, during=edit_and_rebuild)
     print(
-        f"{args.users} users during a rebuild: per question p50 {statistics.median(times):.2f} s, p95 {pct(times, 0.95):.2f} s"
+        f"1 user alone: per question p50 {statistics.median(alone):.2f} s, p95 {percentile(alone, 0.95):.2f} s (n={len(alone)})"
+    )
+    print(
+        f"{args.users} users during a rebuild: per question p50 {statistics.median(times):.2f} s, p95 {percentile(times, 0.95):.2f} s"
         f" (n={len(times)}), {len(failures)} failed, {len(times) / wall:.2f} answers/s over {wall:.1f} s"
     )
     for f in failures[:5]:

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from rag import ann, store  # noqa: E402
 from rag.embed import load_encoder  # noqa: E402
+from rag.evaluate import percentile  # noqa: E402
 from rag.lexical import Bm25  # noqa: E402
 from rag.retrieve import Query, Retriever  # noqa: E402
 from rag.settings import Settings  # noqa: E402
@@ -47,11 +48,6 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
 def _noisy(vectors: np.ndarray, pick: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -142,11 +138,11 @@ def measure(real: store.StoredIndex, encoder, size: int, questions: list[str], e
         "rss_mb": round(rss_mb()),
         "query_embedding_ms": round(embed_ms, 1),
         "dense_p50_ms": round(statistics.median(dense_ms), 1),
-        "dense_p95_ms": round(pct(dense_ms, 0.95), 1),
+        "dense_p95_ms": round(percentile(dense_ms, 0.95), 1),
         "bm25_p50_ms": round(statistics.median(bm25_ms), 1),
-        "bm25_p95_ms": round(pct(bm25_ms, 0.95), 1),
+        "bm25_p95_ms": round(percentile(bm25_ms, 0.95), 1),
         "hybrid_p50_ms": round(statistics.median(hybrid_ms), 1),
-        "hybrid_p95_ms": round(pct(hybrid_ms, 0.95), 1),
+        "hybrid_p95_ms": round(percentile(hybrid_ms, 0.95), 1),
         "dense_recall_at_10": round(recall, 3),
         "index": index.manifest.ann,
     }

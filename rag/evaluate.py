@@ -28,7 +28,8 @@ class EvalRow:
     alone: list[tuple[tuple[str, ...], int]] = field(default_factory=list)  # the same, asked without its history
 
 
-def _pct(values: Sequence[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
+    """The value at share `q` of the sorted values (nearest rank); 0 for none."""
     if not values:
         return 0.0
     s = sorted(values)
@@ -142,8 +143,8 @@ def score(rows: Sequence[EvalRow]) -> dict:
         else 0.0,
         "false_refusals": false_refusals,
         "english_answered_in_english": f"{sum(english_in_english)}/{len(english_in_english)}",
-        "latency_first_token_ms": {"p50": round(_pct(first, 0.5)), "p95": round(_pct(first, 0.95))},
-        "latency_total_ms": {"p50": round(_pct(total, 0.5)), "p95": round(_pct(total, 0.95))},
+        "latency_first_token_ms": {"p50": round(percentile(first, 0.5)), "p95": round(percentile(first, 0.95))},
+        "latency_total_ms": {"p50": round(percentile(total, 0.5)), "p95": round(percentile(total, 0.95))},
         "generator": answers[0].generator if answers else "",
         "by_type": by_type(rows),
     }

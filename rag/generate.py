@@ -37,13 +37,13 @@ class Generator(Protocol):
         ...
 
 
-def prompt_budget(generator: Generator, max_tokens: int) -> tuple[Callable[[list[Message]], int], int] | None:
+def prompt_budget(generator: Generator, max_tokens: int) -> tuple[Callable[[list[Message]], int] | None, int]:
     """How to count a prompt's tokens and how many it may have, for a generator with a fixed
     context window (llama.cpp): the window less the answer and the chat template's few tokens.
-    None for backends that do not say (a server budgets its own context)."""
+    (None, 0) for backends that do not say (a server budgets its own context)."""
     count = getattr(generator, "count_tokens", None)
     context = getattr(generator, "context", 0)
-    return (count, context - max_tokens - TEMPLATE_TOKENS) if count and context else None
+    return (count, context - max_tokens - TEMPLATE_TOKENS) if count and context else (None, 0)
 
 
 TEMPLATE_TOKENS = 32  # the chat template's role markers around the messages

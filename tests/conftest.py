@@ -7,6 +7,8 @@ import hashlib
 import json
 import re
 import shutil
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -99,3 +101,22 @@ def real_settings(tmp_path_factory) -> Settings:
     settings = replace(Settings.from_env(), data_dir=data, index_dir=base / "index")
     build(settings, load_encoder(settings))
     return settings
+
+
+class Copying:
+    """A generator that copies the first evidence sentence, as the real model mostly does;
+    `delay` seconds per word, under a lock like the in-process model's."""
+
+    name = "copying"
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+
+    def stream(self, messages, max_tokens=160):
+        user = messages[-1]["content"]
+        line = next((x for x in user.splitlines() if x.startswith("[1]")), "[1] x: Geen bron.")
+        with self.lock:
+            for word in re.findall(r"\S+\s*", line.split(": ", 1)[1].split(". ")[0] + "."):
+                time.sleep(self.delay)
+                yield word

@@ -79,6 +79,14 @@ def running_app(
         log.close()
 
 
+def edit_booklet(data: Path) -> Path:
+    """The edit the rebuild tests and benches make to the booklet copy in `data`: one advice changes
+    ("als een lemming" -> "als een pinguïn"). Returns the edited file."""
+    doc = next(data.glob("ongefilterde*.md"))
+    doc.write_text(doc.read_text(encoding="utf-8").replace("als een lemming", "als een pinguïn"), encoding="utf-8")
+    return doc
+
+
 @contextlib.contextmanager
 def served(service) -> Iterator[str]:
     """The page of a `ChatService` built in this process (models of the caller's choosing) on

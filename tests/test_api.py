@@ -3,33 +3,14 @@ server in this process (fake encoder, scripted generator): the rebuild endpoint 
 password on the server, history sent over the API is capped, the queue is bounded."""
 
 import re
-import threading
-import time
 from dataclasses import replace
 
 import pytest
+from conftest import Copying
 from pagehelper import served
 
 import app
 from rag.build import build
-
-
-class Copying:
-    """Copies the first evidence sentence; `delay` seconds per word holds the generation lock."""
-
-    name = "copying"
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.lock = threading.Lock()
-
-    def stream(self, messages, max_tokens=160):
-        user = messages[-1]["content"]
-        line = next((x for x in user.splitlines() if x.startswith("[1]")), "[1] x: Geen bron.")
-        with self.lock:
-            for word in re.findall(r"\S+\s*", line.split(": ", 1)[1].split(". ")[0] + "."):
-                time.sleep(self.delay)
-                yield word
 
 
 @pytest.fixture

@@ -4,20 +4,10 @@ import re
 
 import gradio as gr
 import pytest
+from conftest import Copying
 
 import app
 from rag.build import build
-
-
-class Copying:
-    """Answers by copying the first evidence sentence (what the real model mostly does)."""
-
-    name = "copying"
-
-    def stream(self, messages, max_tokens=160):
-        user = messages[-1]["content"]
-        line = next(x for x in user.splitlines() if x.startswith("[1]"))
-        yield from re.findall(r"\S+\s*", line.split(": ", 1)[1].split(". ")[0] + ".")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ a streamed, cited answer with its source card, rebuilding from the page, accessi
 import shutil
 
 import pytest
-from pagehelper import AXE, BOT, CHROMIUM, DONE, ask, axe_violations, launch, running_app
+from pagehelper import AXE, BOT, CHROMIUM, DONE, ask, axe_violations, edit_booklet, launch, running_app
 
 pytestmark = [pytest.mark.real_model, pytest.mark.browser]
 
@@ -109,8 +109,7 @@ def test_clear_chat_and_examples(page):
 
 def test_rebuild_from_the_page_reports_the_change(page, site):
     _, data = site
-    doc = next(data.glob("ongefilterde*.md"))
-    doc.write_text(doc.read_text(encoding="utf-8").replace("als een lemming", "als een pinguïn"), encoding="utf-8")
+    edit_booklet(data)
     page.get_by_text("Index bijwerken").click()
     page.wait_for_function(_has("#index-status", "Niet bijgewerkt"), timeout=30_000)
     page.locator("#rebuild").click()

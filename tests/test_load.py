@@ -9,7 +9,7 @@ import threading
 from dataclasses import replace
 
 import pytest
-from pagehelper import served
+from pagehelper import edit_booklet, served
 
 import app
 from rag.embed import load_encoder
@@ -82,8 +82,7 @@ def test_eight_users_during_an_edit_and_a_rebuild_from_the_page(live):
     for t in threads:
         t.start()
     start.wait()
-    doc = next(data.glob("ongefilterde*.md"))
-    doc.write_text(doc.read_text(encoding="utf-8").replace("als een lemming", "als een pinguïn"), encoding="utf-8")
+    edit_booklet(data)
     report, _ = Client(url, verbose=False).predict("beheer", api_name="/rebuild")
     rebuilt.set()
     for t in threads:

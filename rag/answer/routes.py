@@ -269,8 +269,7 @@ def _generate(ctx: Context, route: str) -> Iterator[Event]:
         draft_text, draft_cites = cit.render(quotes, sources, ctx.lang)
         ctx.timings["draft_ms"] = (time.perf_counter() - ctx.started) * 1000
         yield Draft(draft_text, tuple(draft_cites))
-    budget = prompt_budget(ctx.generator, ctx.settings.max_answer_tokens)
-    count, limit = budget if budget else (None, 0)
+    count, limit = prompt_budget(ctx.generator, ctx.settings.max_answer_tokens)
     messages = fitted_messages(intent.question, sources, ctx.lang, count, limit)
     ctx.evidence = tuple(source_lines(sources, ctx.lang))
     raw = ""
