@@ -15,6 +15,7 @@ builds them; `--exact` measures the exact structures at every size.
 
     python bench/scale.py                 # 10k and 100k
     python bench/scale.py --size 1000000 --json
+    python bench/scale.py --size 100000 --ef-search 256    # the sweep behind rag.ann.EF_SEARCH
 """
 
 from __future__ import annotations
@@ -154,12 +155,15 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="one JSON object per size")
     ap.add_argument("--index", default="index")
     ap.add_argument("--exact", action="store_true", help="exact search at every size (what the product did before rag.ann)")
+    ap.add_argument("--ef-search", type=int, help="HNSW search depth to measure instead of rag.ann.EF_SEARCH (how it was chosen)")
     args = ap.parse_args()
     settings = replace(Settings.from_env(), index_dir=Path(args.index))
     real = store.load(settings.index_dir)
     encoder = load_encoder(settings)
     facts = ROOT / "eval" / "facts.jsonl"
     questions = [json.loads(x)["question"] for x in facts.read_text(encoding="utf-8").splitlines() if x.strip()]
+    if args.ef_search:
+        ann.EF_SEARCH = args.ef_search
     for size in args.size:
         row = measure(real, encoder, size, questions, args.exact)
         if args.json:

@@ -16,7 +16,9 @@ from .errors import IndexMismatchError
 MIN_SENTENCES = 100_000  # from bench/scale.py: where exact hybrid search passes ~50 ms p95
 HNSW_M = 32  # links per node
 EF_CONSTRUCTION = 80
-EF_SEARCH = 512  # candidates examined per search: recall@10 at 100k 0.92 at 128, 0.97 at 256, 1.0 at 512 (bench/scale.py)
+# Candidates examined per search (`bench/scale.py --ef-search N`): recall@10 at 100k sentences was
+# 0.92 at 128, 0.97 at 256, 1.0 at 512 on the first synthetic data; 0.98 at 512 on the current.
+EF_SEARCH = 512
 CANDIDATES = 200  # chunks and sentences taken from each approximate index per query
 
 
