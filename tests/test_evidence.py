@@ -10,13 +10,14 @@ from rag.answer.intent import Part, split_parts
 from rag.answer.relevance import has_fact
 from rag.types import Chunk, Hit
 
-# One advice about hospital IT, written so that the cost and the reason sit in different sentences.
-HOSPITAL = [
-    "Ziekenhuizen beheren elk hun eigen IT-infrastructuur en dat leidt tot dubbel werk.",
-    "Zorgkosten zijn vrijgesteld, zodat ziekenhuizen de belasting op hun systemen niet kunnen verrekenen.",
-    "Een landelijke voorziening voor basale functies zou veel besparen.",
+# One made-up advice about municipal licences, written so that the reason and the amount sit
+# in different sentences.
+LICENCES = [
+    "Gemeenten kopen elk hun eigen softwarelicenties in en dat leidt tot dubbel werk.",
+    "Licenties staan op naam van één gemeente, zodat gemeenten de licentiekosten niet kunnen delen.",
+    "Een landelijk platform voor burgerzaken zou veel besparen.",
     "Dit geldt vooral voor opslag en beveiliging.",
-    "Op die systemen rust een tarief van 21 procent.",
+    "Op die licenties rekent de leverancier een toeslag van 30 procent.",
 ]
 ENERGY_TEXT = (
     "6 Technologische Innovatie\n\nEen paar voorbeelden:\n\nSlimme netten\n\n"
@@ -50,7 +51,7 @@ def _store(hits_sentences, close=()):
     return lambda chunk: table[chunk.chunk_id]
 
 
-IDF = evidence.Idf([Chunk(f"x{i}", "b.md", t, t) for i, t in enumerate([*HOSPITAL, *OTHER, "De zorg.", "De overheid."])])
+IDF = evidence.Idf([Chunk(f"x{i}", "b.md", t, t) for i, t in enumerate([*LICENCES, *OTHER, "De zorg.", "De overheid."])])
 
 
 def _parts(question, lang="nl"):
@@ -60,8 +61,9 @@ def _parts(question, lang="nl"):
 @pytest.mark.parametrize(
     "question,lang,parts",
     [
-        ("Waarom kunnen ziekenhuizen de btw niet verrekenen, en hoe hoog is die?", "nl",
-         [Part("Waarom kunnen ziekenhuizen de btw niet verrekenen"), Part("hoe hoog is die", "count")]),
+        ("Wie koopt de licenties in, en hoeveel procent toeslag rekent de leverancier?", "nl",
+         [Part("Wie koopt de licenties in"), Part("hoeveel procent toeslag rekent de leverancier", "percentage")]),
+        ("Hoe hoog is de toeslag en waarom?", "nl", [Part("Hoe hoog is de toeslag waarom", "count")]),
         ("Wat is een datakluis en waarom is die nuttig?", "nl", [Part("Wat is een datakluis"), Part("waarom is die nuttig")]),
         ("Wat zegt Homburg over chatbots? En wat vindt Stikker daarvan?", "nl",
          [Part("Wat zegt Homburg over chatbots"), Part("En wat vindt Stikker daarvan")]),
@@ -77,31 +79,31 @@ def test_a_question_is_split_into_the_questions_it_asks(question, lang, parts):
 
 
 def test_each_part_of_a_two_part_question_gets_its_sentence():
-    question = "Waarom kunnen ziekenhuizen de belasting niet verrekenen, en hoe hoog is die?"
-    hit = _hit(1, HOSPITAL)
+    question = "Waarom delen gemeenten hun licentiekosten niet, en hoeveel procent toeslag rekent de leverancier?"
+    hit = _hit(1, LICENCES)
     # The embedding favours the first sentences; only the second part asks for the number.
-    sentences_of = _store([(hit, HOSPITAL)], close=HOSPITAL[:2])
+    sentences_of = _store([(hit, LICENCES)], close=LICENCES[:2])
     alone = evidence.select(question, QUERY, [hit], sentences_of, IDF, word_budget=25)
     both = evidence.select(question, QUERY, [hit], sentences_of, IDF, word_budget=25, parts=_parts(question))
-    assert HOSPITAL[4] not in alone[0].sentences
-    assert HOSPITAL[4] in both[0].sentences and HOSPITAL[1] in both[0].sentences
-    assert list(both[0].sentences) == [s for s in HOSPITAL if s in both[0].sentences]  # document order
+    assert LICENCES[4] not in alone[0].sentences
+    assert LICENCES[4] in both[0].sentences and LICENCES[1] in both[0].sentences
+    assert list(both[0].sentences) == [s for s in LICENCES if s in both[0].sentences]  # document order
 
 
 def test_a_part_finds_its_sentence_in_a_later_passage_even_when_the_budget_is_spent():
-    question = "Wat zegt Wessel over dubbel werk, en hoeveel procent belasting rust op de systemen?"
-    first = _hit(1, HOSPITAL[:2])
-    second = _hit(2, HOSPITAL[4:], contribution=2, experts=("Perry van der Weijden",))
-    sentences_of = _store([(first, HOSPITAL[:2]), (second, HOSPITAL[4:])], close=HOSPITAL[:2])
+    question = "Wat zegt Wessel over dubbel werk, en hoeveel procent toeslag rekent de leverancier?"
+    first = _hit(1, LICENCES[:2])
+    second = _hit(2, LICENCES[4:], contribution=2, experts=("Perry van der Weijden",))
+    sentences_of = _store([(first, LICENCES[:2]), (second, LICENCES[4:])], close=LICENCES[:2])
     sources = evidence.select(question, QUERY, [first, second], sentences_of, IDF, word_budget=20, parts=_parts(question))
-    assert [s.sentences for s in sources][-1] == (HOSPITAL[4],)
+    assert [s.sentences for s in sources][-1] == (LICENCES[4],)
 
 
 def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
-    hit = _hit(1, HOSPITAL)
-    sentences_of = _store([(hit, HOSPITAL)], close=[HOSPITAL[3]])
+    hit = _hit(1, LICENCES)
+    sentences_of = _store([(hit, LICENCES)], close=[LICENCES[3]])
     sources = evidence.select("Welke functies: opslag en beveiliging?", QUERY, [hit], sentences_of, IDF, word_budget=12)
-    assert HOSPITAL[3] in sources[0].sentences and HOSPITAL[2] in sources[0].sentences
+    assert LICENCES[3] in sources[0].sentences and LICENCES[2] in sources[0].sentences
 
 
 @pytest.mark.parametrize(
@@ -132,16 +134,16 @@ def test_a_list_item_keeps_its_name():
 
 
 def test_the_budget_holds_without_parts():
-    hit = _hit(1, HOSPITAL)
-    sources = evidence.select("Wat zegt Wessel over ziekenhuizen?", QUERY, [hit], _store([(hit, HOSPITAL)]), IDF, word_budget=20)
+    hit = _hit(1, LICENCES)
+    sources = evidence.select("Wat zegt Wessel over gemeenten?", QUERY, [hit], _store([(hit, LICENCES)]), IDF, word_budget=20)
     words = sum(len(s.split()) for s in sources[0].sentences)
-    assert words <= 20 * 1.4 + max(len(s.split()) for s in HOSPITAL)  # a leaning sentence may bring one more
+    assert words <= 20 * 1.4 + max(len(s.split()) for s in LICENCES)  # a leaning sentence may bring one more
 
 
 def test_the_key_sentence_says_what_the_title_says():
     title = "Een landelijke voorziening voor basale functies"
-    assert evidence.key_sentence(HOSPITAL, title, IDF) == HOSPITAL[2]
+    assert evidence.key_sentence(LICENCES, title, IDF) == LICENCES[2]
     # A sentence that leans on the one before cannot stand alone as the key sentence.
-    assert evidence.key_sentence(HOSPITAL, "Opslag en beveiliging", IDF) != HOSPITAL[3]
-    assert evidence.key_sentence(HOSPITAL, "Iets heel anders", IDF) == HOSPITAL[0]  # no shared word: the first
+    assert evidence.key_sentence(LICENCES, "Opslag en beveiliging", IDF) != LICENCES[3]
+    assert evidence.key_sentence(LICENCES, "Iets heel anders", IDF) == LICENCES[0]  # no shared word: the first
     assert evidence.key_sentence([], "Titel", IDF) == ""

@@ -386,12 +386,16 @@ def test_no_draft_when_no_source_sentence_answers(make):
     assert events[-1].answer.refused
 
 
-def test_a_two_part_question_gets_a_quote_for_each_part(make):
+def test_a_two_part_question_is_answered_with_both_facts(make):
+    """Both facts end up in the evidence and in the answer (the parts mechanism itself is tested on
+    literal passages in test_evidence)."""
     pipeline, gen = make(first_source_sentence)
-    answer = pipeline.ask("Waarom kunnen ziekenhuizen de btw op hun IT-systemen niet verrekenen, en hoe hoog is die?")
+    answer = pipeline.ask(
+        "Welk probleem noemt Frauke Wessel bij de btw van ziekenhuizen, en hoeveel digitale overheidsinitiatieven zijn er?"
+    )
     prompt = gen.prompts[0][-1]["content"]
-    assert "21%" in prompt and "BTW-vrij" in prompt  # both parts in the evidence
-    assert "21%" in answer.text and "BTW-vrij" in answer.text
+    assert "BTW-vrij" in prompt and "50 en 80" in prompt
+    assert "BTW-vrij" in answer.text and "50 en 80" in answer.text
     _contract(answer)
 
 
