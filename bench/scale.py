@@ -15,7 +15,7 @@ builds them; `--exact` measures the exact structures at every size.
 
     python bench/scale.py                 # 10k and 100k
     python bench/scale.py --size 1000000 --json
-    python bench/scale.py --size 100000 --ef-search 256    # the sweep behind rag.ann.EF_SEARCH
+    python bench/scale.py --size 1000000 --ef-search 512 1024 2048    # the sweep behind rag.ann.EF_SEARCH
 """
 
 from __future__ import annotations
@@ -105,7 +105,15 @@ def timed(fn, queries) -> tuple[list[float], list]:
     return times, results
 
 
-def measure(real: store.StoredIndex, encoder, size: int, questions: list[str], exact: bool = False) -> dict:
+def deepen(index: store.StoredIndex, ef_search: int) -> None:
+    """Set the HNSW search depth of both approximate indexes (how `rag.ann.EF_SEARCH` was chosen)."""
+    for structure in (index.dense, index.sentence_ann):
+        if hasattr(structure, "hnsw"):
+            structure.hnsw.efSearch = ef_search
+
+
+def measure(real: store.StoredIndex, encoder, size: int, questions: list[str], exact: bool = False, depths=(None,)) -> list[dict]:
+    """One row per HNSW search depth in `depths` (None: the product's), on one built index."""
     t = time.perf_counter()
     approximate = not exact and ann.use_ann(size)
     index = synthetic(real, size, approximate)
@@ -114,30 +122,41 @@ def measure(real: store.StoredIndex, encoder, size: int, questions: list[str], e
     t = time.perf_counter()
     prepared = [retriever.prepare(q) for q in questions]
     embed_ms = (time.perf_counter() - t) * 1000 / len(questions)
+    rows = []
+    for depth in depths:
+        deepen(index, depth or ann.EF_SEARCH)
+        rows.append(
+            _searches(index, retriever, prepared, approximate)
+            | {"size": size, "build_s": round(build_s, 1), "query_embedding_ms": round(embed_ms, 1)}
+        )
+        if depth:
+            rows[-1]["index"] = rows[-1]["index"] | {"ef_search": depth}
+    return rows
+
+
+def _searches(index: store.StoredIndex, retriever: Retriever, prepared: list[Query], approximate: bool) -> dict:
     n = len(index.chunks)
 
-    def dense(q: Query) -> np.ndarray:
+    def dense(q: Query) -> tuple[np.ndarray, np.ndarray]:
         """The dense side as `Retriever.score` runs it: chunk search, and every sentence (exact)
         or the best sentences (approximate)."""
         v = np.ascontiguousarray(q.vector.reshape(1, -1), dtype=np.float32)
         _, ids = index.dense.search(v, ann.CANDIDATES if approximate else 10)
         if approximate:
-            index.sentence_ann.search(v, ann.CANDIDATES)
-        else:
-            index.sentence_vectors @ v[0]
-        return ids[0][:10]
+            _, sids = index.sentence_ann.search(v, ann.CANDIDATES)
+            return ids[0][:10], sids[0][:10]
+        return ids[0][:10], np.argsort(-(index.sentence_vectors @ v[0]))[:10]
 
     exact_ids = [np.argsort(-(index.vectors @ q.vector))[:10] for q in prepared]
-    dense_ms, dense_ids = timed(dense, prepared)
+    exact_sids = [np.argsort(-(index.sentence_vectors @ q.vector))[:10] for q in prepared]
+    dense_ms, found = timed(dense, prepared)
     bm25_ms, _ = timed(lambda q: index.bm25.scores(q.text), prepared)
     hybrid_ms, _ = timed(lambda q: retriever.search(q.original, k=5, prepared=q), prepared)
-    recall = statistics.mean(len(set(a) & set(b)) / 10 for a, b in zip(dense_ids, exact_ids))
+    recall = statistics.mean(len(set(a) & set(b)) / 10 for (a, _), b in zip(found, exact_ids))
+    sentence_recall = statistics.mean(len(set(a) & set(b)) / 10 for (_, a), b in zip(found, exact_sids))
     return {
-        "size": size,
         "chunks": n,
-        "build_s": round(build_s, 1),
         "rss_mb": round(rss_mb()),
-        "query_embedding_ms": round(embed_ms, 1),
         "dense_p50_ms": round(statistics.median(dense_ms), 1),
         "dense_p95_ms": round(percentile(dense_ms, 0.95), 1),
         "bm25_p50_ms": round(statistics.median(bm25_ms), 1),
@@ -145,6 +164,7 @@ def measure(real: store.StoredIndex, encoder, size: int, questions: list[str], e
         "hybrid_p50_ms": round(statistics.median(hybrid_ms), 1),
         "hybrid_p95_ms": round(percentile(hybrid_ms, 0.95), 1),
         "dense_recall_at_10": round(recall, 3),
+        "sentence_recall_at_10": round(sentence_recall, 3),
         "index": index.manifest.ann,
     }
 
@@ -155,17 +175,20 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="one JSON object per size")
     ap.add_argument("--index", default="index")
     ap.add_argument("--exact", action="store_true", help="exact search at every size (what the product did before rag.ann)")
-    ap.add_argument("--ef-search", type=int, help="HNSW search depth to measure instead of rag.ann.EF_SEARCH (how it was chosen)")
+    ap.add_argument(
+        "--ef-search",
+        type=int,
+        nargs="*",
+        default=[None],
+        help="HNSW search depths to measure instead of rag.ann.EF_SEARCH (how it was chosen)",
+    )
     args = ap.parse_args()
     settings = replace(Settings.from_env(), index_dir=Path(args.index))
     real = store.load(settings.index_dir)
     encoder = load_encoder(settings)
     facts = ROOT / "eval" / "facts.jsonl"
     questions = [json.loads(x)["question"] for x in facts.read_text(encoding="utf-8").splitlines() if x.strip()]
-    if args.ef_search:
-        ann.EF_SEARCH = args.ef_search
-    for size in args.size:
-        row = measure(real, encoder, size, questions, args.exact)
+    for row in (r for size in args.size for r in measure(real, encoder, size, questions, args.exact, args.ef_search)):
         if args.json:
             print(json.dumps(row))
         else:
@@ -173,7 +196,7 @@ def main() -> None:
                 f"{row['size']:>9,} sentences ({row['chunks']:,} chunks): build {row['build_s']} s, RSS {row['rss_mb']} MB; "
                 f"dense p50/p95 {row['dense_p50_ms']}/{row['dense_p95_ms']} ms, BM25 {row['bm25_p50_ms']}/{row['bm25_p95_ms']} ms, "
                 f"hybrid {row['hybrid_p50_ms']}/{row['hybrid_p95_ms']} ms (query embedding +{row['query_embedding_ms']} ms); "
-                f"dense recall@10 {row['dense_recall_at_10']} ({row['index']['type']})"
+                f"dense recall@10 {row['dense_recall_at_10']} (sentences {row['sentence_recall_at_10']}; {row['index']})"
             )
 
 

@@ -262,9 +262,10 @@ def _embed(texts: list[str], cache: dict[str, np.ndarray], encoder: Encoder, pro
     keys = [vector_key(encoder.model_id, t) for t in texts]
     todo = [i for i, k in enumerate(keys) if k not in cache]
     fresh: dict[int, np.ndarray] = {}
-    for start in range(0, len(todo), EMBED_BATCH):
+    step = getattr(encoder, "batch_size", EMBED_BATCH)  # a server takes several requests at once
+    for start in range(0, len(todo), step):
         progress("embedding", start, len(todo))
-        batch = todo[start : start + EMBED_BATCH]
+        batch = todo[start : start + step]
         fresh.update(zip(batch, encoder.encode([texts[i] for i in batch], "passage")))
     progress("embedding", len(todo), len(todo))
     vectors = np.zeros((len(texts), encoder.dimension), dtype=np.float32)

