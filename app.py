@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,6 +66,7 @@ HEAD = '<script>document.documentElement.lang = "nl";</script>'
 class Filters:
     expert: str = ALL
     theme: str = ALL
+    document: str = ALL
 
 
 MAX_HISTORY_MESSAGES = 40  # 20 turns: plenty for a conversation, bounded for anything sent over the API
@@ -96,24 +98,50 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _card(c: Chunk, anchor: str, label: str = "", quote: str = "") -> str:
-    """One source passage, everything escaped; the supporting quote highlighted."""
+KINDS = {"pdf": "PDF", "docx": "Word", "html": "webpagina", "text": "tekst"}
+
+
+def page_label(c: Chunk) -> str:
+    return f"p. {c.page}" if c.page else ""
+
+
+def source_link(c: Chunk, files: Path | None) -> str:
+    """A link that opens the original file (a PDF at the passage's page), served from the data
+    directory by Gradio; "" for documents that are not PDFs or when no directory is served."""
+    if files is None or not c.document.lower().endswith(".pdf"):
+        return ""
+    path = urllib.parse.quote(str((files / c.document).resolve()))
+    at = f"#page={c.page}" if c.page else ""
+    where = f"op pagina {c.page}" if c.page else ""
+    return (
+        f'<p class="source-meta"><a href="gradio_api/file={path}{at}" target="_blank" rel="noopener" class="source-link">'
+        f"Open {_esc(c.document)} {where}</a></p>"
+    )
+
+
+def _card(c: Chunk, anchor: str, label: str = "", quote: str = "", files: Path | None = None) -> str:
+    """One source passage, everything escaped; the supporting quote highlighted; for a PDF its
+    page and a link that opens the file at that page."""
     body = _esc(c.text)
     for q in [x for x in re.split(r"(?<=[.!?])\s+", quote) if x.strip()]:
         body = body.replace(_esc(q), f"<mark>{_esc(q)}</mark>")
     body = body.replace("\n", "<br>")
     who = ", ".join(f"{_esc(e)} ({_esc(r)})" if r else _esc(e) for e, r in zip(c.experts, c.roles or ("",) * len(c.experts)))
-    meta = " · ".join(x for x in [_esc(c.contribution_title), _esc(c.theme)] if x)
+    title = c.document_title if c.document_title and not c.experts else ""
+    meta = " · ".join(x for x in [_esc(c.contribution_title), _esc(c.theme), _esc(title)] if x)
     heading = f"{_esc(label)} " if label else ""
     who_line = f'<p class="source-meta">{who}</p>' if who else ""
+    page = f" ({page_label(c)})" if c.page else ""
     return (
         f'<section class="source-card" id="{anchor}" aria-label="Bron {_esc(label)}">'
-        f"<h3>{heading}{_esc(', '.join(c.experts) or c.document)} — {_esc(c.location)}</h3>"
-        f'{who_line}<p class="source-meta">{meta}</p><p>{body}</p></section>'
+        f"<h3>{heading}{_esc(', '.join(c.experts) or c.document)} — {_esc(c.location)}{page}</h3>"
+        f'{who_line}<p class="source-meta">{meta}</p>{source_link(c, files)}<p>{body}</p></section>'
     )
 
 
-def sources_html(answer: Answer | None, hits: tuple[Hit, ...], turn: int, cited: Sequence[Citation] = ()) -> str:
+def sources_html(
+    answer: Answer | None, hits: tuple[Hit, ...], turn: int, cited: Sequence[Citation] = (), files: Path | None = None
+) -> str:
     """The sources panel: cited passages first (of the answer, or of the quotes shown before it),
     the other retrieved passages folded below."""
     if not hits:
@@ -125,17 +153,41 @@ def sources_html(answer: Answer | None, hits: tuple[Hit, ...], turn: int, cited:
         parts.append("<h2>Bronnen bij het antwoord</h2>")
         for c in citations:
             n = c.label.strip("[]")
-            parts.append(_card(c.chunk, f"bron-{turn}-{n}", c.label, c.quote))
+            parts.append(_card(c.chunk, f"bron-{turn}-{n}", c.label, c.quote, files))
             cited_ids.add(c.chunk.chunk_id)
     others = [h for h in hits if h.chunk.chunk_id not in cited_ids]
     if others:
         title = "Gevonden passages" if not citations else "Andere gevonden passages"
-        cards = "".join(_card(h.chunk, f"passage-{turn}-{h.rank}") for h in others)
+        cards = "".join(_card(h.chunk, f"passage-{turn}-{h.rank}", files=files) for h in others)
         if not citations:
             parts.append(f"<h2>{title}</h2>{cards}")
         else:
             parts.append(f"<details><summary>{title} ({len(others)})</summary>{cards}</details>")
     return "".join(parts)
+
+
+def collection_markdown(manifest: store.Manifest) -> str:
+    """A table of the indexed documents (title, format, advices or sections, pages) and the skipped files."""
+    rows = ["| Document | Formaat | Inhoud | Pagina's |", "| --- | --- | --- | --- |"]
+    for name in sorted(manifest.documents):
+        d = manifest.collection.get(name, {})
+        if d.get("advices"):
+            content = f"{d['advices']} adviezen van {d.get('experts', 0)} experts, {d.get('sections', 0)} secties"
+        else:
+            content = f"{d.get('sections', 0)} secties" if d else ""
+        title = d.get("title") or name
+        label = _cell(title) + (f" (`{_cell(name)}`)" if title != name else "")
+        rows.append(f"| {label} | {KINDS.get(d.get('kind', ''), '')} | {content} | {d.get('pages') or '–'} |")
+    lines = [f"**{len(manifest.documents)} document(en) in de index**", "", *rows]
+    if manifest.skipped:
+        lines += ["", "**Overgeslagen**", ""]
+        lines += [f"- `{_cell(n)}`: {_esc(why)}" for n, why in sorted(manifest.skipped.items())]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Text for a markdown table cell: escaped, no pipes or line breaks."""
+    return _esc(text).replace("|", "&#124;").replace("`", "'").replace("\n", " ")
 
 
 def answer_markdown(answer: Answer, turn: int) -> str:
@@ -152,7 +204,8 @@ def cited_markdown(answer_text: str, citations: Sequence[Citation], turn: int) -
         lines.append("\n**Bronnen**")
         for c in citations:
             who = ", ".join(c.chunk.experts) or c.chunk.document
-            lines.append(f"- {c.label} {_esc(who)} — {_esc(c.chunk.location)}")
+            page = f", {page_label(c.chunk)}" if c.chunk.page else ""
+            lines.append(f"- {c.label} {_esc(who)} — {_esc(c.chunk.location)}{page}")
     return "\n".join(lines)
 
 
@@ -191,24 +244,26 @@ class ChatService:
             asked = [_plain(m.get("content")) for m in history if m.get("role") == "user"]
             turn = sum(1 for m in history if m.get("role") == "assistant") + 1
             history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": "Passages zoeken…"}]
-            yield history, sources_html(None, (), turn)
+            files = self.settings.data_dir
+            yield history, sources_html(None, (), turn, files=files)
             hits: tuple[Hit, ...] = ()
             raw = ""
             shown = ""  # the quoted source sentences, kept above the model's text while it writes
             experts = [filters.expert] if filters.expert != ALL else None
             theme = filters.theme if filters.theme != ALL else None
+            document = filters.document if filters.document != ALL else None
             with self._in_line() as position:
-                for event in self.pipeline.stream(question, asked, experts=experts, theme=theme):
+                for event in self.pipeline.stream(question, asked, experts=experts, theme=theme, document=document):
                     if isinstance(event, Retrieved):
                         hits = event.hits
                         wait = f" (wachtrij: plaats {position()})" if position() > 1 else ""
                         history[-1] = {"role": "assistant", "content": f"Antwoord wordt geschreven…{wait}"}
-                        yield history, sources_html(None, hits, turn)
+                        yield history, sources_html(None, hits, turn, files=files)
                     elif isinstance(event, Draft):
                         # The sources' own words first: a cited, true statement before the model has written a word.
                         shown = cited_markdown(event.text, event.citations, turn)
                         history[-1] = {"role": "assistant", "content": f"{shown}\n\n*{WRITING}*"}
-                        yield history, sources_html(None, hits, turn, event.citations)
+                        yield history, sources_html(None, hits, turn, event.citations, files)
                     elif isinstance(event, Token):
                         raw += event.text
                         above = f"{shown}\n\n" if shown else ""
@@ -216,7 +271,7 @@ class ChatService:
                         yield history, gr.skip()
                     elif isinstance(event, Final):
                         history[-1] = {"role": "assistant", "content": answer_markdown(event.answer, turn)}
-                        yield history, sources_html(event.answer, event.answer.hits, turn)
+                        yield history, sources_html(event.answer, event.answer.hits, turn, files=files)
         except RagError as e:
             raise gr.Error(str(e)) from None
 
@@ -233,15 +288,24 @@ class ChatService:
                 self._waiting -= 1
 
     # --- index ------------------------------------------------------------------------
-    def choices(self) -> tuple[list[str], list[str]]:
-        """Experts and themes in the live index, for the filters."""
+    def choices(self) -> tuple[list[str], list[str], list[str]]:
+        """Experts, themes and documents in the live index, for the filters."""
         try:
             chunks = self.pipeline.index.current().retriever.index.chunks
         except RagError:
-            return [ALL], [ALL]
+            return [ALL], [ALL], [ALL]
         experts = sorted({e for c in chunks for e in c.experts})
         themes = sorted({c.theme for c in chunks if c.theme})
-        return [ALL, *experts], [ALL, *themes]
+        documents = sorted({c.document for c in chunks})
+        return [ALL, *experts], [ALL, *themes], [ALL, *documents]
+
+    def collection(self) -> str:
+        """The collection view: every indexed document with its format and size, and what was skipped and why."""
+        try:
+            _, manifest = store.read_manifest(self.settings.index_dir)
+        except RagError as e:
+            return f"**Index niet bruikbaar:** {_esc(str(e))}"
+        return collection_markdown(manifest)
 
     def status(self) -> str:
         """Whether the index matches the documents in the data directory."""
@@ -310,7 +374,7 @@ class ChatService:
 
 def build_app(service: ChatService) -> gr.Blocks:
     """The page. Event `/chat` takes (message, history) and returns (history, sources panel)."""
-    experts, themes = service.choices()
+    experts, themes, documents = service.choices()
     with gr.Blocks(title=TITLE) as demo:
         filters = gr.State(Filters())
         gr.Markdown(f"# {TITLE}\n{INTRO}")
@@ -338,19 +402,22 @@ def build_app(service: ChatService) -> gr.Blocks:
                 with gr.Accordion("Filters", open=False):
                     expert = gr.Dropdown(experts, value=ALL, label="Alleen deze expert")
                     theme = gr.Dropdown(themes, value=ALL, label="Alleen dit thema")
+                    document = gr.Dropdown(documents, value=ALL, label="Alleen dit document")
             with gr.Column(scale=2):
                 sources = gr.HTML(sources_html(None, (), 0), label="Bronnen", elem_id="sources")
+                with gr.Accordion("Documenten", open=False, elem_id="collection-panel"):
+                    collection = gr.Markdown(service.collection(), elem_id="collection")
                 with gr.Accordion("Index bijwerken", open=False):
                     status = gr.Markdown(service.status(), elem_id="index-status")
                     password = gr.Textbox(label="Beheerderswachtwoord", type="password", visible=service.password_required)
                     rebuild = gr.Button("Index opnieuw opbouwen", variant="secondary", elem_id="rebuild")
                     report = gr.Markdown(elem_id="rebuild-report")
 
-        def set_filters(e: str, t: str) -> Filters:
-            return Filters(e or ALL, t or ALL)
+        def set_filters(e: str, t: str, d: str) -> Filters:
+            return Filters(e or ALL, t or ALL, d or ALL)
 
-        expert.change(set_filters, [expert, theme], filters, api_name=False, queue=False)
-        theme.change(set_filters, [expert, theme], filters, api_name=False, queue=False)
+        for dropdown in (expert, theme, document):
+            dropdown.change(set_filters, [expert, theme, document], filters, api_name=False, queue=False)
 
         for trigger in (message.submit, ask.click):
             trigger(
@@ -369,14 +436,21 @@ def build_app(service: ChatService) -> gr.Blocks:
         # server, however the endpoint is called.
         rebuild.click(
             do_rebuild, [password], [report, status], api_name="rebuild", api_visibility="undocumented", concurrency_limit=1
+        ).then(service.collection, None, collection, api_name=False, queue=False)
+        gr.Timer(15).tick(
+            lambda: (service.status(), service.collection()), None, [status, collection], api_name=False, queue=False
         )
-        gr.Timer(15).tick(service.status, None, status, api_name=False, queue=False)
     # A bounded queue: beyond it a request is refused at once ("queue is full") instead of waiting in memory.
     # Handlers run at least 4 at a time (search and quotes do not wait for the model), more when an
     # OpenAI-compatible server may write more answers at once (RAG_GENERATOR_CONCURRENCY).
     concurrency = max(4, getattr(service.generator, "concurrency", 1))
     demo.queue(default_concurrency_limit=concurrency, max_size=service.settings.queue_size)
     return demo
+
+
+def served_files(settings: Settings) -> dict:
+    """Gradio may serve the corpus files (source links open a PDF at its page); nothing else."""
+    return {"allowed_paths": [str(settings.data_dir.resolve())]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -402,7 +476,9 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as e:
         print(f"app: {e}", file=sys.stderr)
         return 1
-    build_app(service).launch(server_name=args.host, server_port=args.port, css=CSS, head=HEAD, footer_links=["api"])
+    build_app(service).launch(
+        server_name=args.host, server_port=args.port, css=CSS, head=HEAD, footer_links=["api"], **served_files(settings)
+    )
     return 0
 
 

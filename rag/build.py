@@ -8,6 +8,8 @@ Parsing, chunking, embedding and the on-disk format belong to their own modules.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -16,16 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
-from . import calibration, store
+from . import calibration, pages, readers, store
 from .chunk import ChunkParams, chunk_document, chunk_sentences
 from .embed import Encoder
 from .errors import CorpusError, RagError
 from .parse import parse_document
+from .readers import Source
 from .settings import Settings
 from .types import Chunk, ParsedDocument
 
-SUFFIXES = (".md", ".txt")
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+READER_VERSION = 1  # raise when a reader's output changes: cached extractions are then read again
 EMBED_BATCH = 16
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -73,16 +76,20 @@ class Corpus:
     documents: list[ParsedDocument]
     hashes: dict[str, str]
     skipped: dict[str, str]
+    sources: dict[str, Source] = field(default_factory=dict)  # what each document was read as
 
 
-def read_corpus(data_dir: Path) -> Corpus:
-    """Parse every .md/.txt document; a file that cannot be used is skipped with the reason."""
+def read_corpus(data_dir: Path, extracted: Path | None = None) -> Corpus:
+    """Parse every document of a supported format; a file that cannot be used is skipped with
+    the reason. What a reader extracted from a PDF, Word or HTML file is kept in `extracted`
+    under the file's hash, so an unchanged file is not read again."""
     if not data_dir.is_dir():
         raise CorpusError(f"corpus directory {data_dir} does not exist")
     documents: list[ParsedDocument] = []
     hashes: dict[str, str] = {}
     skipped: dict[str, str] = {}
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+    sources: dict[str, Source] = {}
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in readers.SUFFIXES):
         name = path.relative_to(data_dir).as_posix()
         if any(part.startswith(".") for part in path.relative_to(data_dir).parts):
             continue
@@ -94,27 +101,52 @@ def read_corpus(data_dir: Path) -> Corpus:
         if len(raw) > MAX_DOCUMENT_BYTES:
             skipped[name] = f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
             continue
+        digest = hashlib.sha256(raw).hexdigest()
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            skipped[name] = "is not UTF-8 text"
+            source = _extract(path, raw, digest, extracted)
+        except readers.Unreadable as e:
+            skipped[name] = str(e)
             continue
-        if "\x00" in text:
-            skipped[name] = "is binary, not text"
-            continue
-        if not text.strip():
+        if not source.text.strip():
             skipped[name] = "is empty"
             continue
-        doc = parse_document(name, text)
+        doc = parse_document(name, source.text)
         if not doc.contributions and not any(s.text.strip() for s in doc.sections):
             skipped[name] = "has no text to index"
             continue
         documents.append(doc)
-        hashes[name] = hashlib.sha256(raw).hexdigest()
+        hashes[name] = digest
+        sources[name] = source
     if not documents:
         detail = "; ".join(f"{n} {why}" for n, why in skipped.items())
-        raise CorpusError(f"no usable .md or .txt documents in {data_dir}" + (f" ({detail})" if detail else ""))
-    return Corpus(documents, hashes, skipped)
+        kinds = ", ".join(readers.SUFFIXES)
+        raise CorpusError(f"no usable documents ({kinds}) in {data_dir}" + (f" ({detail})" if detail else ""))
+    return Corpus(documents, hashes, skipped, sources)
+
+
+def _extract(path: Path, raw: bytes, digest: str, extracted: Path | None) -> Source:
+    """The reader's output for a file, from the extraction cache when the file is unchanged."""
+    if path.suffix.lower() in readers.TEXT_SUFFIXES or extracted is None:
+        return readers.read(path, raw)
+    cached = extracted / f"{digest}-{READER_VERSION}.json"
+    try:
+        return Source.from_dict(json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    source = readers.read(path, raw)
+    try:
+        extracted.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(source.to_dict(), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(cached)
+    except OSError:
+        pass  # a cache that cannot be written only costs a second reading
+    return source
+
+
+def _chunks(doc: ParsedDocument, source: Source | None, params: ChunkParams) -> list[Chunk]:
+    chunks = chunk_document(doc, params)
+    return pages.place(chunks, source.pages) if source is not None and source.pages else chunks
 
 
 def vector_key(model_id: str, embed_text: str) -> str:
@@ -190,9 +222,9 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
         set_aside.append(f"{index_dir} was a file, not an index directory; moved aside to {store.set_aside(index_dir).name}")
     with store.build_lock(index_dir):
         progress("parsing", 0, 1)
-        corpus = read_corpus(settings.data_dir)
+        corpus = read_corpus(settings.data_dir, settings.cache_dir / "extracted")
         warnings = set_aside + [f"{d.name}: {w}" for d in corpus.documents for w in d.warnings]
-        chunks = [c for d in corpus.documents for c in chunk_document(d, params)]
+        chunks = [c for d in corpus.documents for c in _chunks(d, corpus.sources.get(d.name), params)]
         progress("parsing", 1, 1)
 
         previous = _previous(index_dir, encoder.model_id, warnings)
@@ -234,6 +266,7 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
             warnings=warnings,
             skipped=corpus.skipped,
             calibration=found.to_dict() if found else {},
+            collection=collection(corpus),
         )
         progress("writing", 0, 1)
         version = store.write_version(
@@ -274,6 +307,23 @@ def _embed(texts: list[str], cache: dict[str, np.ndarray], encoder: Encoder, pro
     return vectors, todo
 
 
+def collection(corpus: Corpus) -> dict[str, dict]:
+    """What the page's collection view shows per document: its title, format and size."""
+    out = {}
+    for d in corpus.documents:
+        source = corpus.sources.get(d.name)
+        out[d.name] = {
+            "title": d.title,
+            "kind": source.kind if source else "text",
+            "pages": len(source.pages) if source else 0,
+            "contributions": len(d.contributions),
+            "experts": len(set(d.experts)),
+            "advices": d.advice_count,
+            "sections": len(d.sections),
+        }
+    return out
+
+
 def _counts(documents: list[ParsedDocument], chunks: list[Chunk]) -> dict[str, int]:
     experts = {n for d in documents for n in d.experts}
     return {
@@ -299,7 +349,7 @@ def staleness(settings: Settings, manifest: store.Manifest) -> Staleness:
     current: dict[str, str] = {}
     data_dir = settings.data_dir
     if data_dir.is_dir():
-        for p in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+        for p in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in readers.SUFFIXES):
             rel = p.relative_to(data_dir)
             if any(part.startswith(".") for part in rel.parts) or rel.as_posix() in manifest.skipped:
                 continue

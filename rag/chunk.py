@@ -124,6 +124,7 @@ def chunk_document(doc: ParsedDocument, params: ChunkParams) -> list[Chunk]:
                     theme=section.theme,
                     section=section.title,
                     part=part,
+                    document_title=doc.title,
                 )
             )
     for c in doc.contributions:
@@ -152,6 +153,7 @@ def chunk_document(doc: ParsedDocument, params: ChunkParams) -> list[Chunk]:
                         advice=number,
                         advice_title=title,
                         part=part,
+                        document_title=doc.title,
                     )
                 )
     return chunks

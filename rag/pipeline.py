@@ -107,10 +107,15 @@ class Pipeline:
         return final
 
     def stream(
-        self, question: str, history: Sequence[str] = (), experts: list[str] | None = None, theme: str | None = None
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        experts: list[str] | None = None,
+        theme: str | None = None,
+        document: str | None = None,
     ) -> Iterator[Event]:
         """Events for one question as the next turn after `history` (earlier questions, oldest first);
-        `experts`/`theme` restrict retrieval (the page's filters)."""
+        `experts`/`theme`/`document` restrict retrieval (the page's filters)."""
         started = time.perf_counter()
         question = validate(question, self.settings.max_question_chars)
         snap = self.index.current()  # this question stays on this version
@@ -120,5 +125,5 @@ class Pipeline:
             experts = [n for e in experts for n in retriever.resolve_experts(e)]
         intent = analyze(question, history, retriever.experts, focus=experts or ())
         route = choose(intent, snap.lookup)
-        ctx = Context(intent, snap, self.settings, self.encoder, self.generator, experts, theme, started)
+        ctx = Context(intent, snap, self.settings, self.encoder, self.generator, experts, theme, document, started)
         yield from route.run(ctx, snap.lookup)

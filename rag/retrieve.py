@@ -94,13 +94,15 @@ class Retriever:
         self._rows: dict[tuple[str, str], np.ndarray] | None = None
 
     def _rows_of(self, key: tuple[str, str]) -> np.ndarray:
-        """Rows of the chunks by one expert ("expert", name) or in one theme ("theme", name)."""
+        """Rows of the chunks by one expert ("expert", name), in one theme ("theme", name) or of one
+        document ("document", file name)."""
         if self._rows is None:
             rows: dict[tuple[str, str], list[int]] = {}
             for i, c in enumerate(self.index.chunks):
                 for e in c.experts:
                     rows.setdefault(("expert", e), []).append(i)
                 rows.setdefault(("theme", c.theme), []).append(i)
+                rows.setdefault(("document", c.document), []).append(i)
             self._rows = {k: np.array(v, dtype=np.int64) for k, v in rows.items()}
         return self._rows.get(key, np.array([], dtype=np.int64))
 
@@ -160,6 +162,7 @@ class Retriever:
         fusion: Fusion | None = None,
         prepared: Query | None = None,
         theme: str | None = None,
+        document: str | None = None,
     ) -> list[Hit]:
         """Top `k` advices for `query`, best chunk first.
 
@@ -171,25 +174,29 @@ class Retriever:
         scored = self.score(q.text, q.vector)
         fused = scored.fused if fusion is None else fuse(scored.bm25, scored.dense, fusion, self.weight)
         if experts or not q.named:
-            return self.group(fused, k, experts, theme)
-        first = self.group(fused, k, list(q.named), theme)
+            return self.group(fused, k, experts, theme, document)
+        first = self.group(fused, k, list(q.named), theme, document)
         if len(first) < k:
             seen = {h.chunk.advice_key for h in first}
-            rest = [h for h in self.group(fused, k + len(first), None, theme) if h.chunk.advice_key not in seen]
+            rest = [h for h in self.group(fused, k + len(first), None, theme, document) if h.chunk.advice_key not in seen]
             first += rest[: k - len(first)]
         return [Hit(i, h.score, h.chunk, h.context) for i, h in enumerate(first, start=1)]
 
-    def group(self, scores: np.ndarray, k: int, experts: list[str] | None = None, theme: str | None = None) -> list[Hit]:
+    def group(
+        self, scores: np.ndarray, k: int, experts: list[str] | None = None, theme: str | None = None, document: str | None = None
+    ) -> list[Hit]:
         """Rank advices by their best chunk; the advice's other chunks become context."""
         chunks = self.index.chunks
         allowed = set(experts or ())
-        # Only the chunks the filters allow are ordered (index lists made once per expert and theme).
+        # Only the chunks the filters allow are ordered (index lists made once per expert, theme and document).
         rows = None
-        if allowed or theme:
+        if allowed or theme or document:
             masks = [self._rows_of(("expert", e)) for e in allowed] if allowed else [np.arange(len(chunks))]
             rows = np.unique(np.concatenate(masks))
             if theme:
                 rows = np.intersect1d(rows, self._rows_of(("theme", theme)))
+            if document:
+                rows = np.intersect1d(rows, self._rows_of(("document", document)))
         candidates = scores if rows is None else scores[rows]
         window = GROUP_WINDOW
         while True:
@@ -197,7 +204,11 @@ class Retriever:
             order = _best_first(candidates, window)
             for i in order if rows is None else rows[order]:
                 c = chunks[i]
-                if (allowed and not allowed.intersection(c.experts)) or (theme and c.theme != theme):
+                if (
+                    (allowed and not allowed.intersection(c.experts))
+                    or (theme and c.theme != theme)
+                    or (document and c.document != document)
+                ):
                     continue
                 key = c.advice_key
                 if key not in groups and len(groups) >= k:

@@ -58,6 +58,8 @@ class Manifest:
     skipped: dict[str, str] = field(default_factory=dict)  # document -> why it was not indexed
     calibration: dict = field(default_factory=dict)  # the embedding model's thresholds (`rag.calibration`)
     ann: dict = field(default_factory=dict)  # the vector structure (`rag.ann.describe`); empty: exact
+    # document -> {"title", "kind", "pages", "contributions", "experts", "advices", "sections"}
+    collection: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -86,6 +88,7 @@ MANIFEST_FIELDS: dict[str, type] = {
     "skipped": dict,
     "calibration": dict,
     "ann": dict,
+    "collection": dict,
 }
 
 

@@ -22,6 +22,7 @@ class TocEntry:
     kind: str  # "bold", "advice" or "plain"
     text: str
     number: int = 0
+    page: str = ""  # the page number the entry gives; "" when its line has none
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +45,36 @@ def _entry(cells: list[str]) -> TocEntry | None:
     text = cells[0].strip() if cells else ""
     if not text:
         return None
+    page = strip_emphasis(cells[1]).strip() if len(cells) > 1 else ""
     m = BOLD.match(text)
     if m:
-        return TocEntry("bold", strip_emphasis(m.group(1)).strip())
+        after = re.search(r"(\d{1,3})$", strip_emphasis(text[m.end() :]).strip())  # "## **Theme** **32**"
+        return TocEntry("bold", strip_emphasis(m.group(1)).strip(), page=page or (after.group(1) if after else ""))
     text = strip_emphasis(text).strip()
     # "## **Theme** **32**" without tags lands here too once emphasis is gone.
     if text.startswith("#"):
-        return TocEntry("bold", re.sub(r"\s+\d{1,3}$", "", text.lstrip("# ")).strip())
+        m = re.search(r"\s+(\d{1,3})$", text)
+        return TocEntry("bold", re.sub(r"\s+\d{1,3}$", "", text.lstrip("# ")).strip(), page=m.group(1) if m else page)
     m = ADVICE.match(text)
     if m:
-        return TocEntry("advice", m.group(2).strip(), int(m.group(1)))
-    return TocEntry("plain", text)
+        return TocEntry("advice", m.group(2).strip(), int(m.group(1)), page)
+    return TocEntry("plain", text, page=page)
+
+
+def _unwrapped(entries: list[TocEntry]) -> list[TocEntry]:
+    """Entries that a narrow column wrapped onto two lines, joined: an entry without its page
+    number continues on the next plain line (or bold line, for a bold entry), and a line that
+    is only a page number belongs to the entry above it."""
+    out: list[TocEntry] = []
+    for e in entries:
+        prev = out[-1] if out else None
+        if prev is not None and not prev.page and e.kind == "plain" and PAGE.match(e.text):
+            out[-1] = TocEntry(prev.kind, prev.text, prev.number, e.text)
+        elif prev is not None and prev.page == "" and (e.kind == "plain" or e.kind == prev.kind == "bold"):
+            out[-1] = TocEntry(prev.kind, f"{prev.text} {e.text}", prev.number, e.page)
+        else:
+            out.append(e)
+    return out
 
 
 def toc_entries(lines: list[str]) -> list[TocEntry]:
@@ -75,7 +95,7 @@ def toc_entries(lines: list[str]) -> list[TocEntry]:
             e = _entry(cells)
             if e:
                 rest.append(e)
-    return left + right + rest
+    return _unwrapped(left) + _unwrapped(right) + _unwrapped(rest)
 
 
 def split_experts(group: str) -> tuple[str, ...]:

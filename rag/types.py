@@ -80,6 +80,8 @@ class Chunk:
     advice_title: str = ""
     section: str = ""
     part: int = 0  # position of the chunk within its advice or section
+    page: int = 0  # 1-based page the passage starts on, for paged formats (PDF); 0: none
+    document_title: str = ""  # the document's own title (its first heading)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -136,6 +138,8 @@ class Hit:
             d["contribution_title"] = c.contribution_title
         if c.section or not c.experts:
             d["section"] = c.section
+        if c.page:
+            d["page"] = c.page
         return d
 
 
@@ -158,6 +162,8 @@ class Citation:
         }
         if c.section or not c.experts:
             d["section"] = c.section
+        if c.page:
+            d["page"] = c.page
         return d
 
 

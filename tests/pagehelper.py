@@ -35,7 +35,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(
-    workdir: Path, timeout: float = 300, env: dict[str, str] | None = None, extra: dict[str, str] | None = None
+    workdir: Path, timeout: float = 300, env: dict[str, str] | None = None, extra: dict[str, str | Path] | None = None
 ) -> Iterator[tuple[str, Path]]:
     """The app on a free local port over a private copy of data/ (plus `extra` documents, name ->
     text) and a fresh index; yields (url, data dir)."""
@@ -43,8 +43,11 @@ def running_app(
     data.mkdir(parents=True, exist_ok=True)
     for doc in (ROOT / "data").glob("*.md"):
         shutil.copy(doc, data / doc.name)
-    for name, text in (extra or {}).items():
-        (data / name).write_text(text, encoding="utf-8")
+    for name, content in (extra or {}).items():  # text, or a file to copy (PDF, Word)
+        if isinstance(content, Path):
+            shutil.copy(content, data / name)
+        else:
+            (data / name).write_text(content, encoding="utf-8")
     port = free_port()
     log = (workdir / "app.log").open("w")
     proc = subprocess.Popen(
@@ -95,7 +98,9 @@ def served(service) -> Iterator[str]:
 
     demo = app.build_app(service)
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    demo.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **app.served_files(service.settings)
+    )
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

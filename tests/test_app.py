@@ -67,7 +67,7 @@ def test_corpus_and_user_text_is_escaped(service, workspace):
 
 
 def test_filters_restrict_the_sources(service):
-    experts, themes = service.choices()
+    experts, themes, _ = service.choices()
     assert "Martin Hoff" in experts and "Centrale regie" in themes
     _, sources = list(service.chat("Wat is belangrijk voor data?", [], app.Filters(expert="Martin Hoff")))[-1]
     names = set(re.findall(r"<h3>(?:\[\d+\] )?([^—<]+) —", sources))

@@ -41,3 +41,30 @@ def test_split_experts():
         "Edial Dekker",
     )
     assert split_experts("Nicole Stolk - Luyten") == ("Nicole Stolk-Luyten",)
+
+
+def test_entries_a_narrow_column_wrapped_are_joined():
+    # One column, as read from a PDF: the page number after the last line of a wrapped entry,
+    # or on a line of its own; bold names wrapped onto a second bold line.
+    toc = read_toc(
+        [
+            "**Werk en digitalisering**\t**5**",
+            "**Anna de Vries - Bram**",
+            "**Jansen**\t**6**",
+            "Een titel die over twee regels",
+            "doorloopt",
+            "1 Een advies dat zo lang is dat het",
+            "op de volgende regel verder gaat\t6",
+            "2 Kort advies",
+            "7",
+            "## **Tweede thema** **9**",
+            "**Carla Smit**\t**10**",
+            "1 Laatste advies\t10",
+        ]
+    )
+    assert toc.themes == ("Werk en digitalisering", "Tweede thema")
+    first, second = toc.contributions
+    assert first.experts == ("Anna de Vries", "Bram Jansen")
+    assert first.title == "Een titel die over twee regels doorloopt"
+    assert first.advices == ((1, "Een advies dat zo lang is dat het op de volgende regel verder gaat"), (2, "Kort advies"))
+    assert second.experts == ("Carla Smit",) and second.advices == ((1, "Laatste advies"),)

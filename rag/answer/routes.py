@@ -53,6 +53,7 @@ class Context:
     generator: Generator
     experts: list[str] | None = None  # the page's expert filter
     theme: str | None = None  # the page's theme filter
+    document: str | None = None  # the page's document filter
     started: float = field(default_factory=time.perf_counter)
     timings: dict[str, float] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
@@ -69,7 +70,9 @@ class Context:
     def search(self, k: int | None = None) -> list[Hit]:
         """The passages for the question: `RAG_TOP_K` advices unless a route asks for more."""
         k = k or self.settings.top_k
-        return self.snap.retriever.search(self.intent.query, k=k, experts=self.experts, theme=self.theme, prepared=self.prepared)
+        return self.snap.retriever.search(
+            self.intent.query, k=k, experts=self.experts, theme=self.theme, document=self.document, prepared=self.prepared
+        )
 
     def retrieved(self, hits: Sequence[Hit]) -> Retrieved:
         self.hits = list(hits)
