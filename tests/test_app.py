@@ -126,3 +126,38 @@ def test_the_page_refuses_to_start_on_a_damaged_index_with_one_clear_line(real_s
     assert app.main(["--index", str(index)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("app: ") and "\n" not in err and "rag build --full" in err
+
+
+@pytest.fixture
+def mixed_service(workspace, fake_encoder):
+    import shutil
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    for name in ("datastrategie.pdf", "encrypted.pdf"):
+        shutil.copy(fixtures / name, workspace.data_dir / name)
+    (workspace.data_dir / "notitie <b>.md").write_text("# Notitie | test\n\nEen notitie over peilbuizen.\n", encoding="utf-8")
+    build(workspace, fake_encoder)
+    return app.ChatService(workspace, fake_encoder, Copying())
+
+
+def test_a_pdf_source_card_shows_its_page_and_links_the_file_at_that_page(mixed_service, workspace):
+    _, _, documents = mixed_service.choices()
+    assert "datastrategie.pdf" in documents
+    history, sources = list(mixed_service.chat("Hoeveel peilbuizen telt het grondwatermeetnet?", [], app.Filters(document="datastrategie.pdf")))[-1]
+    assert "datastrategie.pdf — Grondwatermeetnet (p. 2)" in sources
+    target = (workspace.data_dir / "datastrategie.pdf").resolve()
+    assert f'href="gradio_api/file={target}#page=2"' in sources and "Open datastrategie.pdf op pagina 2" in sources
+    assert "Datastrategie van de provincie" in sources  # the document's own title
+    assert set(re.findall(r"<h3>(?:\[\d+\] )?([^—<]+) —", sources)) == {"datastrategie.pdf"}
+    assert "Grondwatermeetnet, p. 2" in _content(history[-1])
+
+
+def test_the_collection_lists_documents_with_their_size_and_what_was_skipped(mixed_service):
+    text = mixed_service.collection()
+    assert "**3 document(en) in de index**" in text
+    assert "| Datastrategie van de provincie (`datastrategie.pdf`) | PDF | 4 secties | 3 |" in text
+    assert "65 adviezen van 20 experts" in text
+    assert "- `encrypted.pdf`: is encrypted (password-protected); save a copy without the password" in text
+    # Names and titles from the corpus are escaped and cannot break the table.
+    assert "<b>" not in text and "Notitie &#124; test" in text

@@ -3,6 +3,8 @@ a streamed, cited answer with its source card, rebuilding from the page, accessi
 (axe-core), and the /chat endpoint through gradio_client."""
 
 import shutil
+import urllib.parse
+from pathlib import Path
 
 import pytest
 from pagehelper import AXE, BOT, CHROMIUM, DONE, ask, axe_violations, edit_booklet, launch, running_app
@@ -28,9 +30,18 @@ Het logo van de formulierenkluis is een tekening <svg onload="window.__xss=4"><c
 """
 
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("site"), extra={"veilige-formulieren.md": HOSTILE_DOC}) as (url, data):
+    # Beside the booklet: the hostile document, a three-page PDF report and a PDF that is skipped.
+    extra = {
+        "veilige-formulieren.md": HOSTILE_DOC,
+        "datastrategie.pdf": FIXTURES / "datastrategie.pdf",
+        "encrypted.pdf": FIXTURES / "encrypted.pdf",
+    }
+    with running_app(tmp_path_factory.mktemp("site"), extra=extra) as (url, data):
         yield url, data
 
 
@@ -144,3 +155,22 @@ def test_quotes_and_apostrophes_in_an_answer_are_shown_as_written(page):
     body = page.inner_text("body")
     assert "Jan O'Brien komt niet voor" in body
     assert "&#x27;" not in body and "&quot;" not in body and "&amp;" not in body
+
+
+def test_a_pdf_source_opens_at_its_page_and_the_collection_lists_the_documents(page, site):
+    ask(page, "Hoeveel peilbuizen telt het meetnet voor grondwater van de provincie?")
+    card = page.locator("#sources .source-card", has_text="Grondwatermeetnet").first
+    assert "datastrategie.pdf — Grondwatermeetnet (p. 2)" in card.inner_text()
+    href = card.locator("a.source-link").get_attribute("href")
+    assert href.endswith("datastrategie.pdf#page=2")
+    served = page.request.get(urllib.parse.urljoin(site[0], href.split("#")[0]))
+    assert served.ok and served.headers["content-type"].startswith("application/pdf")
+    assert served.body()[:5] == b"%PDF-"
+
+    page.get_by_role("button", name="Documenten").click()
+    collection = page.locator("#collection")
+    collection.get_by_text("datastrategie.pdf").wait_for()
+    text = collection.inner_text()
+    assert "Datastrategie van de provincie" in text and "4 secties" in text
+    assert "65 adviezen van 20 experts" in text
+    assert "encrypted.pdf" in text and "is encrypted (password-protected)" in text
