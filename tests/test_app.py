@@ -144,7 +144,9 @@ def mixed_service(workspace, fake_encoder):
 def test_a_pdf_source_card_shows_its_page_and_links_the_file_at_that_page(mixed_service, workspace):
     _, _, documents = mixed_service.choices()
     assert "datastrategie.pdf" in documents
-    history, sources = list(mixed_service.chat("Hoeveel peilbuizen telt het grondwatermeetnet?", [], app.Filters(document="datastrategie.pdf")))[-1]
+    history, sources = list(
+        mixed_service.chat("Hoeveel peilbuizen telt het grondwatermeetnet?", [], app.Filters(document="datastrategie.pdf"))
+    )[-1]
     assert "datastrategie.pdf — Grondwatermeetnet (p. 2)" in sources
     target = (workspace.data_dir / "datastrategie.pdf").resolve()
     assert f'href="gradio_api/file={target}#page=2"' in sources and "Open datastrategie.pdf op pagina 2" in sources
