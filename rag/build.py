@@ -79,7 +79,7 @@ class Corpus:
     sources: dict[str, Source] = field(default_factory=dict)  # what each document was read as
 
 
-def read_corpus(data_dir: Path, extracted: Path | None = None) -> Corpus:
+def read_corpus(data_dir: Path, extracted: Path | None = None, progress: Progress | None = None) -> Corpus:
     """Parse every document of a supported format; a file that cannot be used is skipped with
     the reason. What a reader extracted from a PDF, Word or HTML file is kept in `extracted`
     under the file's hash, so an unchanged file is not read again."""
@@ -89,7 +89,10 @@ def read_corpus(data_dir: Path, extracted: Path | None = None) -> Corpus:
     hashes: dict[str, str] = {}
     skipped: dict[str, str] = {}
     sources: dict[str, Source] = {}
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in readers.SUFFIXES):
+    paths = sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in readers.SUFFIXES)
+    for done, path in enumerate(paths):
+        if progress is not None:
+            progress("parsing", done, len(paths))
         name = path.relative_to(data_dir).as_posix()
         if any(part.startswith(".") for part in path.relative_to(data_dir).parts):
             continue
@@ -117,6 +120,8 @@ def read_corpus(data_dir: Path, extracted: Path | None = None) -> Corpus:
         documents.append(doc)
         hashes[name] = digest
         sources[name] = source
+    if progress is not None:
+        progress("parsing", len(paths), len(paths))
     if not documents:
         detail = "; ".join(f"{n} {why}" for n, why in skipped.items())
         kinds = ", ".join(readers.SUFFIXES)
@@ -221,11 +226,9 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
     if full and index_dir.exists() and not index_dir.is_dir():
         set_aside.append(f"{index_dir} was a file, not an index directory; moved aside to {store.set_aside(index_dir).name}")
     with store.build_lock(index_dir):
-        progress("parsing", 0, 1)
-        corpus = read_corpus(settings.data_dir, settings.cache_dir / "extracted")
+        corpus = read_corpus(settings.data_dir, settings.cache_dir / "extracted", progress)
         warnings = set_aside + [f"{d.name}: {w}" for d in corpus.documents for w in d.warnings]
         chunks = [c for d in corpus.documents for c in _chunks(d, corpus.sources.get(d.name), params)]
-        progress("parsing", 1, 1)
 
         previous = _previous(index_dir, encoder.model_id, warnings)
         cache: dict[str, np.ndarray] = {}

@@ -101,3 +101,31 @@ def test_the_booklet_from_its_pdf_alone(workspace, fake_encoder, tmp_path):
         opening = " ".join(c.text.split()[:5])
         shown = [i + 1 for i, t in enumerate(texts) if opening in t]
         assert c.page in shown, (c.experts, c.advice, c.page, shown)
+
+
+def test_word_html_and_pdf_documents_are_answered_with_citations_to_document_section_and_page(mixed, fake_encoder):
+    from conftest import Copying
+
+    from rag.pipeline import Pipeline
+
+    build(mixed, fake_encoder)
+    pipeline = Pipeline(mixed, fake_encoder, Copying())
+    for question, document, section, page in [
+        ("Wie beslist bij twijfel over persoonsgegevens in een open dataset?", "open-data.docx", "Privacy", None),
+        ("Hoeveel euro trekt het kabinet jaarlijks uit voor de informatiepunten?", "kamerbrief.html", "Financiering", None),
+        ("Hoe lang worden ruwe meetgegevens van de provincie bewaard?", "datastrategie.pdf", "Bewaartermijnen", 3),
+    ]:
+        answer = pipeline.ask(question)
+        assert not answer.refused, (question, answer.text)
+        cited = answer.to_dict()["citations"][0]
+        assert (cited["document"], cited["section"], cited.get("page")) == (document, section, page), question
+
+
+def test_a_reader_that_fails_on_one_file_skips_only_that_file(mixed, fake_encoder, monkeypatch):
+    def broken(raw):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(pdf_reader, "read_pdf", broken)
+    report = build(mixed, fake_encoder)
+    assert report.skipped["datastrategie.pdf"] == "could not be read (IndexError: list index out of range)"
+    assert report.documents == 3 and report.advices == 65

@@ -46,7 +46,17 @@ def read_text(raw: bytes) -> Source:
 
 
 def read(path: Path, raw: bytes) -> Source:
-    """The file's content as markdown (+ page texts); `raw` is its bytes, already read."""
+    """The file's content as markdown (+ page texts); `raw` is its bytes, already read. Whatever
+    goes wrong inside a reader makes the file unreadable, never the build."""
+    try:
+        return _read(path, raw)
+    except Unreadable:
+        raise
+    except Exception as e:  # a library failing on a strange file must not stop the other files
+        raise Unreadable(f"could not be read ({type(e).__name__}: {str(e)[:80]})") from None
+
+
+def _read(path: Path, raw: bytes) -> Source:
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return read_text(raw)
