@@ -432,11 +432,16 @@ def build_app(service: ChatService) -> gr.Blocks:
         def do_rebuild(pw: str, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
             return service.rebuild(pw, progress)
 
+        def refreshed():
+            """After a rebuild: the collection and the filters' choices of the new index."""
+            choices = service.choices()
+            return service.collection(), *(gr.Dropdown(choices=c) for c in choices)
+
         # Reachable over the API as /rebuild (undocumented): the password is checked here, on the
         # server, however the endpoint is called.
         rebuild.click(
             do_rebuild, [password], [report, status], api_name="rebuild", api_visibility="undocumented", concurrency_limit=1
-        ).then(service.collection, None, collection, api_name=False, queue=False)
+        ).then(refreshed, None, [collection, expert, theme, document], api_name=False, queue=False)
         gr.Timer(15).tick(
             lambda: (service.status(), service.collection()), None, [status, collection], api_name=False, queue=False
         )

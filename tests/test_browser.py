@@ -128,6 +128,16 @@ def test_rebuild_from_the_page_reports_the_change(page, site):
     report = page.locator("#rebuild-report").inner_text()
     assert "Vincent Homburg: advies 2" in report and "1 opnieuw ingebed" in report
 
+    # A web page added to data/ is in the collection after the next rebuild, without a restart.
+    (data / "kamerbrief.html").write_text(
+        "<html><head><title>Kamerbrief bibliotheken</title></head><body><p>Elke bibliotheek krijgt een informatiepunt.</p></body></html>",
+        encoding="utf-8",
+    )
+    page.locator("#rebuild").click()
+    page.wait_for_function(_has("#rebuild-report", "kamerbrief.html"), timeout=120_000)
+    page.get_by_role("button", name="Documenten").click()
+    page.wait_for_function(_has("#collection", "Kamerbrief bibliotheken"), timeout=30_000)
+
 
 def test_no_serious_or_critical_accessibility_violations(page):
     ask(page, "Welke adviezen geeft Hawre Rahimi?")

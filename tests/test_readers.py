@@ -151,3 +151,11 @@ def test_chunks_are_placed_on_the_page_their_text_starts_on():
         page_texts,
     )
     assert [c.page for c in placed] == [2, 2, 3, 0]
+
+
+def test_two_text_columns_are_read_column_by_column():
+    text = _read("columns.pdf").text
+    assert text.startswith("# Twee kolommen\n")
+    paragraphs = [p for p in text.split("\n\n") if p.startswith("Alinea")]
+    assert [p.split(":")[0] for p in paragraphs] == [f"Alinea {i}" for i in range(1, 9)]
+    assert all(p.rstrip().endswith("smalle kolom.") for p in paragraphs)
