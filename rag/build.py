@@ -89,13 +89,10 @@ def read_corpus(data_dir: Path, extracted: Path | None = None, progress: Progres
     hashes: dict[str, str] = {}
     skipped: dict[str, str] = {}
     sources: dict[str, Source] = {}
-    paths = sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in readers.SUFFIXES)
-    for done, path in enumerate(paths):
+    paths = corpus_files(data_dir)
+    for done, (name, path) in enumerate(paths):
         if progress is not None:
             progress("parsing", done, len(paths))
-        name = path.relative_to(data_dir).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(data_dir).parts):
-            continue
         try:
             raw = path.read_bytes()
         except OSError as e:
@@ -127,6 +124,16 @@ def read_corpus(data_dir: Path, extracted: Path | None = None, progress: Progres
         kinds = ", ".join(readers.SUFFIXES)
         raise CorpusError(f"no usable documents ({kinds}) in {data_dir}" + (f" ({detail})" if detail else ""))
     return Corpus(documents, hashes, skipped, sources)
+
+
+def corpus_files(data_dir: Path) -> list[tuple[str, Path]]:
+    """(name, path) of every file of a supported format in `data_dir`, hidden ones left out, in name order."""
+    found = []
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in readers.SUFFIXES):
+        rel = path.relative_to(data_dir)
+        if not any(part.startswith(".") for part in rel.parts):
+            found.append((rel.as_posix(), path))
+    return found
 
 
 def _extract(path: Path, raw: bytes, digest: str, extracted: Path | None) -> Source:
@@ -352,12 +359,11 @@ def staleness(settings: Settings, manifest: store.Manifest) -> Staleness:
     current: dict[str, str] = {}
     data_dir = settings.data_dir
     if data_dir.is_dir():
-        for p in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in readers.SUFFIXES):
-            rel = p.relative_to(data_dir)
-            if any(part.startswith(".") for part in rel.parts) or rel.as_posix() in manifest.skipped:
+        for name, path in corpus_files(data_dir):
+            if name in manifest.skipped:
                 continue
             try:
-                current[rel.as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+                current[name] = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 continue
     indexed = manifest.documents

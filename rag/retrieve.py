@@ -202,15 +202,8 @@ class Retriever:
         while True:
             groups: dict[tuple, list[int]] = {}
             order = _best_first(candidates, window)
-            for i in order if rows is None else rows[order]:
-                c = chunks[i]
-                if (
-                    (allowed and not allowed.intersection(c.experts))
-                    or (theme and c.theme != theme)
-                    or (document and c.document != document)
-                ):
-                    continue
-                key = c.advice_key
+            for i in order if rows is None else rows[order]:  # `rows` holds exactly the chunks the filters allow
+                key = chunks[i].advice_key
                 if key not in groups and len(groups) >= k:
                     continue
                 groups.setdefault(key, []).append(int(i))
