@@ -32,17 +32,48 @@ from rag.settings import Settings
 from rag.types import Answer, Chunk, Citation, Hit
 
 TITLE = "Vraag de experts"
-INTRO = (
-    "Stel een vraag over de bundel *Ongefilterde expertadviezen voor de digitale overheid*: "
-    "20 experts, 65 adviezen. Elk antwoord noemt de expert en het adviesnummer; de bron staat rechts."
-)
-EXAMPLES = [
+# The flagship booklet's examples, shown when its experts are in the index; other collections get
+# examples made from their own section titles (`examples`).
+BOOKLET_EXAMPLES = [
     "Wat zegt Marleen Stikker over de public stack?",
     "Welke adviezen geeft Hawre Rahimi?",
     "Waarom pleit Frauke Wessel voor een centrale IT-voorziening in de zorg?",
     "Welke experts schrijven over big tech in het onderwijs?",
     "Why should the government be careful with chatbots?",
 ]
+EXAMPLE_COUNT = 4
+
+
+def intro(chunks: Sequence[Chunk]) -> str:
+    """What the page says it answers about, from the index: the booklet with its experts and
+    advices, or the documents it holds."""
+    titles = list(dict.fromkeys(c.document_title or c.document for c in chunks))
+    experts = {e for c in chunks for e in c.experts}
+    advices = {c.advice_key for c in chunks if c.experts and c.advice}
+    if experts and len(titles) == 1:
+        return (
+            f"Stel een vraag over de bundel *{_esc(titles[0])}*: {len(experts)} experts, {len(advices)} adviezen. "
+            "Elk antwoord noemt de expert en het adviesnummer; de bron staat rechts."
+        )
+    if not titles:
+        return "De index is nog leeg: zet documenten in `data/` en werk de index bij."
+    named = ", ".join(f"*{_esc(t)}*" for t in titles[:3]) + (f" en {len(titles) - 3} andere" if len(titles) > 3 else "")
+    return (
+        f"Stel een vraag over {'het document' if len(titles) == 1 else f'de {len(titles)} documenten'} {named}. "
+        "Elk antwoord noemt het document en de sectie (en de pagina waar die er is); de bron staat rechts."
+    )
+
+
+def examples(chunks: Sequence[Chunk]) -> list[str]:
+    """Example questions that fit the index: the booklet's own when its experts are there, else
+    questions about the first sections of the documents."""
+    experts = {e for c in chunks for e in c.experts}
+    if {"Marleen Stikker", "Hawre Rahimi", "Frauke Wessel"} <= experts:
+        return BOOKLET_EXAMPLES
+    sections = list(dict.fromkeys(c.section for c in chunks if c.section and len(c.section.split()) >= 2))
+    return [f"Wat staat er over “{s}”?" for s in sections[:EXAMPLE_COUNT]]
+
+
 ALL = "Alle"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 WRITING = "…het taalmodel vat samen"  # under the quoted sentences while the model has not written yet
@@ -288,11 +319,17 @@ class ChatService:
                 self._waiting -= 1
 
     # --- index ------------------------------------------------------------------------
+    def chunks(self) -> Sequence[Chunk]:
+        """The live index's chunks (none when it cannot be loaded)."""
+        try:
+            return self.pipeline.index.current().retriever.index.chunks
+        except RagError:
+            return []
+
     def choices(self) -> tuple[list[str], list[str], list[str]]:
         """Experts, themes and documents in the live index, for the filters."""
-        try:
-            chunks = self.pipeline.index.current().retriever.index.chunks
-        except RagError:
+        chunks = self.chunks()
+        if not chunks:
             return [ALL], [ALL], [ALL]
         experts = sorted({e for c in chunks for e in c.experts})
         themes = sorted({c.theme for c in chunks if c.theme})
@@ -375,9 +412,10 @@ class ChatService:
 def build_app(service: ChatService) -> gr.Blocks:
     """The page. Event `/chat` takes (message, history) and returns (history, sources panel)."""
     experts, themes, documents = service.choices()
+    chunks = service.chunks()
     with gr.Blocks(title=TITLE) as demo:
         filters = gr.State(Filters())
-        gr.Markdown(f"# {TITLE}\n{INTRO}")
+        gr.Markdown(f"# {TITLE}\n{intro(chunks)}")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -390,7 +428,7 @@ def build_app(service: ChatService) -> gr.Blocks:
                 with gr.Row():
                     message = gr.Textbox(
                         label="Uw vraag",
-                        placeholder="Bijvoorbeeld: Wat zegt Vincent Homburg over chatbots?",
+                        placeholder=f"Bijvoorbeeld: {examples(chunks)[0]}" if examples(chunks) else "Stel een vraag",
                         max_length=service.settings.max_question_chars,
                         scale=5,
                         autofocus=True,
@@ -398,7 +436,8 @@ def build_app(service: ChatService) -> gr.Blocks:
                     ask = gr.Button("Vraag", variant="primary", scale=1)
                 with gr.Row():
                     clear = gr.Button("Wis gesprek", variant="secondary")
-                gr.Examples(EXAMPLES, inputs=message, label="Voorbeeldvragen")
+                if examples(chunks):
+                    gr.Examples(examples(chunks), inputs=message, label="Voorbeeldvragen")
                 with gr.Accordion("Filters", open=False):
                     expert = gr.Dropdown(experts, value=ALL, label="Alleen deze expert")
                     theme = gr.Dropdown(themes, value=ALL, label="Alleen dit thema")

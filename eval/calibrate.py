@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+from dataclasses import replace
 from pathlib import Path
 
 from rag import calibration
@@ -30,6 +31,9 @@ def main() -> None:
     for kind, values in sorted(calibration.cosines(encoder, pairs).items()):
         print(f"{kind:12} n={len(values):3} min={min(values):.3f} median={statistics.median(values):.3f} max={max(values):.3f}")
     result = calibration.derive(encoder, pairs)
+    known = calibration.find(encoder.model_id, settings.calibration_file)
+    if known:  # the thresholds derived from questions (eval/derive_thresholds.py) stay
+        result = replace(result, on_topic=known.on_topic, fact_on_topic=known.fact_on_topic)
     print(f"\n{encoder.model_id}: {json.dumps(result.to_dict())}")
     if not args.dry_run:
         calibration.save(result, settings.calibration_file)

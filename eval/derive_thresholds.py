@@ -1,84 +1,159 @@
-"""Derives the answerability thresholds of `rag.answer.relevance` from the project's own
-question set (eval/boundary.jsonl: unanswerable questions and their answerable twins),
-on the built index. Not the dev set.
+"""Derives the answerability thresholds from the fit part of the project's own question sets
+(`eval/fit/booklet.jsonl` on the booklet, `eval/fit/devcorpus.jsonl` on the devcorpus), never
+from the held-out part (`eval/held_out/`) nor from the dev set.
 
-For every question it finds, in the passages the pipeline would retrieve, the sentence that
-covers most of the question's topic (`relevance.coverage`); for fact questions ("hoeveel",
-"welk percentage", "in welk jaar") only sentences that hold that kind of fact. It prints the
-coverage of answerable twins and of unanswerable questions, and the threshold halfway
-between the lowest twin and the highest unanswerable value below it that keeps at most 5%
-of twins under it.
+For every question that the pipeline grades (an open question, not one answered from the
+structure), it reads the sentences of the passages the pipeline would retrieve, as
+`rag.answer.grade` reads them, and derives:
 
-    python eval/derive_thresholds.py [--index index/]
+- `grade.WORDS_ON_TOPIC` (words): the share of the question's words that at most 2% of the fit
+  questions reach in a sentence of the *other* corpus (the booklet's questions asked of the
+  devcorpus and the other way round: off the topic by construction);
+- `on_topic` (the embedding model's cosine, stored in rag/calibration.json): the highest value
+  that leaves at most 2% of the answerable questions that the words do not already put on the
+  question below it, so that "no" is said only when nothing is close;
+- `fact_on_topic` (cosine): the same, for the fact-holding sentence of answerable fact questions.
+
+    python eval/derive_thresholds.py [--index index/] [--devcorpus-index DIR] [--write]
+
+Without --write it prints the values and the fit-part figures; with it, the embedding thresholds
+are stored in rag/calibration.json for the model in use (the word thresholds are constants in
+code: change them by hand). `tests/test_thresholds.py` re-derives all three.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
-from dataclasses import replace
+import math
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rag.answer import relevance
+from rag import calibration
+from rag.answer import grade, relevance
 from rag.answer.intent import analyze
+from rag.build import build
 from rag.embed import load_encoder
-from rag.live import LiveIndex
+from rag.live import LiveIndex, Snapshot
 from rag.settings import Settings
 
 HERE = Path(__file__).resolve().parent
-MAX_TWIN_LOSS = 0.05  # share of answerable twins a threshold may put below it
+DEVCORPUS = HERE.parent.parent / "shared" / "corpora" / "devcorpus" / "data"
+MAX_REFUSED = 0.02  # share of answerable questions "no" may be said to (the target is 5%, on unseen questions)
+MAX_OFF_TOPIC = 0.02  # share of questions about the other corpus that its words may put on the question
 
 
-def best_coverage(snap, question: str) -> tuple[float, str]:
-    intent = analyze(question, [], snap.retriever.experts)
-    if intent.kind != "open" or not intent.query:
-        return -1.0, ""
-    prepared = snap.retriever.prepare(intent.query)
-    hits = snap.retriever.search(intent.query, k=3, prepared=prepared)
-    best = (0.0, "")
-    for h in hits:
-        for sentence in snap.retriever.index.sentences_of(h.chunk)[0]:
-            if not relevance.has_fact(intent.fact, sentence):
-                continue
-            cov = relevance.coverage(prepared.text, sentence, relevance.label(h.chunk), snap.idf)
-            best = max(best, (cov, sentence))
-    return best
+@dataclass(frozen=True, slots=True)
+class Row:
+    answerable: bool
+    fact: bool  # asks a number, percentage or date
+    words: float  # best coverage of the question by one sentence
+    dense: float  # best cosine of the question and one sentence
+    fact_words: float  # the same over sentences holding the asked kind of fact (-1: none)
+    fact_dense: float
 
 
-def threshold(twins: list[float], unanswerable: list[float]) -> float:
-    """Halfway between the highest unanswerable value that keeps twin losses within bounds and the next twin value."""
-    twins = sorted(twins)
-    allowed = int(MAX_TWIN_LOSS * len(twins))
-    lowest_kept = twins[allowed] if twins else 1.0
-    below = [u for u in unanswerable if u < lowest_kept]
-    return round((max(below, default=0.0) + lowest_kept) / 2, 2)
+def rows_of(snap: Snapshot, questions: Sequence[dict]) -> list[Row]:
+    """The grade's inputs for every graded question."""
+    r = snap.retriever
+    out = []
+    for q in questions:
+        intent = analyze(q["question"], q.get("history") or [], r.experts)
+        if intent.kind != "open" or not intent.query or intent.premise:
+            continue  # answered from the structure, instructions only, or a claim to check
+        prepared = r.prepare(intent.query)
+        hits = r.search(intent.query, k=5, prepared=prepared)
+        found = grade.sentences(prepared.text, prepared.vector, hits, r.index.sentences_of, snap.idf)
+        fact = "" if intent.compound else intent.fact
+        asks = fact not in ("", "after_publication")
+        holding = [f for f in found if asks and relevance.has_fact(fact, f.sentence)]
+        out.append(
+            Row(
+                bool(q.get("gold")),
+                asks,
+                max((f.words for f in found), default=0.0),
+                max((f.dense for f in found), default=0.0),
+                max((f.words for f in holding), default=-1.0),
+                max((f.dense for f in holding), default=-1.0),
+            )
+        )
+    return out
+
+
+def ceiling(values: list[float], share: float) -> float:
+    """The value that at most `share` of `values` reach: just above the highest one within bounds, rounded up."""
+    values = sorted(values, reverse=True)
+    allowed = int(share * len(values))
+    return math.ceil((values[allowed] + 0.005) * 100) / 100 if allowed < len(values) else 0.0
+
+
+def floor_threshold(values: list[float], total: int) -> float:
+    """The highest cosine that leaves at most MAX_REFUSED of `total` questions (of which `values`
+    are the ones the words do not save) below it: halfway between two neighbouring values, rounded down."""
+    values = sorted(values)
+    allowed = int(MAX_REFUSED * total)
+    if allowed >= len(values):
+        return 1.0
+    below = values[allowed - 1] if allowed else values[0] - 0.01
+    return math.floor((below + values[allowed]) / 2 * 1000) / 1000
+
+
+def derive(rows: Sequence[Row], off_topic: Sequence[Row]) -> dict[str, float]:
+    """The four thresholds from the fit questions (`rows`) and the same questions asked of the other
+    corpus (`off_topic`: the booklet's questions of the devcorpus and the other way round)."""
+    ans = [r for r in rows if r.answerable]
+    words = ceiling([r.words for r in off_topic], MAX_OFF_TOPIC)
+    on_topic = floor_threshold([r.dense for r in ans if r.words < words], len(ans))
+    fact_ans = [r for r in ans if r.fact]
+    fact_on_topic = floor_threshold([r.fact_dense for r in fact_ans if r.fact_words < words and r.fact_dense >= 0], len(fact_ans))
+    return {"words_on_topic": words, "on_topic": on_topic, "fact_on_topic": fact_on_topic}
+
+
+def load_fit(name: str) -> list[dict]:
+    return [json.loads(x) for x in (HERE / "fit" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def snapshots(settings: Settings, devcorpus_index: Path) -> list[tuple[str, Snapshot]]:
+    """The booklet's index and the devcorpus's (built when missing), with the same encoder."""
+    encoder = load_encoder(settings)
+    if not (devcorpus_index / "CURRENT").exists():
+        build(replace(settings, data_dir=DEVCORPUS, index_dir=devcorpus_index), encoder)
+    return [
+        ("booklet", LiveIndex(settings, encoder).current()),
+        ("devcorpus", LiveIndex(replace(settings, index_dir=devcorpus_index), encoder).current()),
+    ]
+
+
+def fit_rows(snaps: Sequence[tuple[str, Snapshot]]) -> tuple[list[Row], list[Row]]:
+    """The fit questions on their own corpus, and asked of the other one (off the topic)."""
+    rows, off = [], []
+    for name, snap in snaps:
+        rows += rows_of(snap, load_fit(name))
+        for other, _ in snaps:
+            if other != name:
+                off += rows_of(snap, load_fit(other))
+    return rows, off
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--index", default="index")
+    ap.add_argument("--devcorpus-index", default=str(Path(tempfile.gettempdir()) / "vraag-devcorpus-index"))
+    ap.add_argument("--write", action="store_true", help="store the embedding thresholds in rag/calibration.json")
     args = ap.parse_args()
     settings = replace(Settings.from_env(), index_dir=Path(args.index))
-    snap = LiveIndex(settings, load_encoder(settings)).current()
-    rows = [json.loads(x) for x in (HERE / "boundary.jsonl").read_text(encoding="utf-8").splitlines()]
-    groups: dict[tuple[str, bool], list[float]] = {}
-    for row in rows:
-        if row["lang"] != "nl":
-            continue  # coverage is lexical: Dutch questions on Dutch sources
-        cov, sentence = best_coverage(snap, row["question"])
-        if cov < 0:
-            continue  # answered from the structure or refused before retrieval
-        fact = analyze(row["question"], [], snap.retriever.experts).fact not in ("", "after_publication")
-        groups.setdefault(("fact" if fact else "any", row["type"] == "twin"), []).append(cov)
-        print(f"{row['id']:5} {'twin' if row['type'] == 'twin' else 'unans':5} {cov:.2f}  {row['question'][:70]}")
-    for kind in ("any", "fact"):
-        twins, unans = groups.get((kind, True), []), groups.get((kind, False), [])
-        if twins:
-            print(
-                f"\n{kind}: twins n={len(twins)} min={min(twins):.2f} median={statistics.median(twins):.2f}; "
-                f"unanswerable n={len(unans)} max={max(unans, default=0):.2f}; threshold {threshold(twins, unans)}"
-            )
+    derived = derive(*fit_rows(snapshots(settings, Path(args.devcorpus_index))))
+    print(json.dumps(derived))
+    print(f"in code: words_on_topic {grade.WORDS_ON_TOPIC}")
+    if args.write:
+        encoder = load_encoder(settings)
+        known = calibration.load(encoder.model_id, settings.calibration_file)
+        calibration.save(
+            replace(known, on_topic=derived["on_topic"], fact_on_topic=derived["fact_on_topic"]), settings.calibration_file
+        )
+        print(f"stored on_topic and fact_on_topic for {encoder.model_id}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,11 @@ class Calibration:
     dense_cross: tuple[float, float]  # the same across languages (an English answer, a Dutch source)
     cross_about: float  # an English question and a Dutch sentence that answers it score at least this
     pairs: int = 0  # how many labelled pairs it was derived from
+    # From which cosine (question as query, sentence as passage) a passage sentence is on the
+    # question, and holds an asked number or date about it (`answer.grade`). Derived from questions,
+    # not pairs, by eval/derive_thresholds.py; 1.0 (never by meaning) for a model without them.
+    on_topic: float = 1.0
+    fact_on_topic: float = 1.0
 
     def to_dict(self) -> dict:
         return {
@@ -42,12 +47,22 @@ class Calibration:
             "dense_cross": list(self.dense_cross),
             "cross_about": self.cross_about,
             "pairs": self.pairs,
+            "on_topic": self.on_topic,
+            "fact_on_topic": self.fact_on_topic,
         }
 
     @classmethod
     def from_dict(cls, model_id: str, d: dict) -> Calibration:
         try:
-            return cls(model_id, tuple(d["dense_same"]), tuple(d["dense_cross"]), float(d["cross_about"]), int(d.get("pairs", 0)))
+            return cls(
+                model_id,
+                tuple(d["dense_same"]),
+                tuple(d["dense_cross"]),
+                float(d["cross_about"]),
+                int(d.get("pairs", 0)),
+                float(d.get("on_topic", 1.0)),
+                float(d.get("fact_on_topic", 1.0)),
+            )
         except (KeyError, TypeError, ValueError):
             raise CalibrationError(f"the calibration of {model_id!r} is malformed; run `{SCRIPT}` again") from None
 

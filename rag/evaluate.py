@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .answer.intent import analyze
 from .language import detect
-from .metrics import Ref, found, matches, retrieval_scores
+from .metrics import Ref, found, matches, place, retrieval_scores
 from .pipeline import Pipeline
 from .types import Answer
 
@@ -24,8 +24,8 @@ class EvalRow:
     question: dict
     answer: Answer | None
     error: str
-    ranked: list[tuple[tuple[str, ...], int]]  # top-10 retrieval as (experts, advice)
-    alone: list[tuple[tuple[str, ...], int]] = field(default_factory=list)  # the same, asked without its history
+    ranked: list[tuple]  # top-10 retrieval as (experts, advice, document, section)
+    alone: list[tuple] = field(default_factory=list)  # the same, asked without its history
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -36,10 +36,10 @@ def percentile(values: Sequence[float], q: float) -> float:
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
-def _ranked(retriever, question: str, history: Sequence[str]) -> list[tuple[tuple[str, ...], int]]:
-    """Top-10 advices as (experts, advice) for the question as the pipeline searches it."""
+def _ranked(retriever, question: str, history: Sequence[str]) -> list[tuple]:
+    """Top-10 passages as (experts, advice, document, section) for the question as the pipeline searches it."""
     query = analyze(question, history, retriever.experts).query or question
-    return [(h.chunk.experts, h.chunk.advice) for h in retriever.search(query, k=10)]
+    return [place(h.chunk) for h in retriever.search(query, k=10)]
 
 
 def run(pipeline: Pipeline, gold: Sequence[dict], progress: Callable[[int, int], None] | None = None) -> list[EvalRow]:
@@ -79,6 +79,7 @@ def by_type(rows: Sequence[EvalRow]) -> dict[str, dict]:
         group = [r for r in rows if r.question.get("type", "") == t]
         with_gold = [r for r in group if r.question.get("gold")]
         d = {"questions": len(group), "refused": sum(bool(r.answer and r.answer.refused) for r in group)}
+        d["answered"] = dict(Counter(r.answer.answered for r in group if r.answer).most_common())
         if with_gold:
             d.update({k: v for k, v in retrieval_scores([(r.question, r.ranked) for r in with_gold]).to_dict().items()
                       if k in ("hit@1", "hit@5")})  # fmt: skip
@@ -109,9 +110,9 @@ def score(rows: Sequence[EvalRow]) -> dict:
             continue
         refs = [Ref.from_dict(g) for g in r.question["gold"]] + [Ref.from_dict(g) for g in r.question.get("also_ok", [])]
         gold = [Ref.from_dict(g) for g in r.question["gold"]]
-        places = [(c.chunk.experts, c.chunk.advice) for c in a.citations]
+        places = [place(c.chunk) for c in a.citations]
         cited += len(places)
-        correct += sum(1 for experts, advice in places if any(matches(g, experts, advice) for g in refs))
+        correct += sum(1 for where in places if any(matches(g, *where) for g in refs))
         gold_found = found(gold, places)
         hit += gold_found > 0
         false_refusals += a.refused
@@ -141,7 +142,14 @@ def score(rows: Sequence[EvalRow]) -> dict:
         "refusal_rate_unanswerable": round(sum(bool(r.answer and r.answer.refused) for r in unanswerable) / len(unanswerable), 3)
         if unanswerable
         else 0.0,
+        # Declined: refused, or answered "partly" (the answer says what is missing).
+        "declined_rate_unanswerable": round(
+            sum(bool(r.answer and r.answer.answered != "yes") for r in unanswerable) / len(unanswerable), 3
+        )
+        if unanswerable
+        else 0.0,
         "false_refusals": false_refusals,
+        "false_refusal_rate": round(false_refusals / len(answerable), 3) if answerable else 0.0,
         "english_answered_in_english": f"{sum(english_in_english)}/{len(english_in_english)}",
         "latency_first_token_ms": {"p50": round(percentile(first, 0.5)), "p95": round(percentile(first, 0.95))},
         "latency_total_ms": {"p50": round(percentile(total, 0.5)), "p95": round(percentile(total, 0.95))},

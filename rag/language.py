@@ -7,64 +7,100 @@ the user-facing sentences the system writes itself (refusals, list answers).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from .answer.lexicon import EN, NL
+from .lexicon import EN, NL
 
 DUTCH = NL.function_words
 ENGLISH = EN.function_words
 
+# "{src}" is what the collection is called ("de bundel", "het document “…”", "de documenten"):
+# `collection` decides it from the index, so no general sentence speaks of a booklet that is not there.
 TEXTS = {
     "nl": {
-        "refusal": "De bundel geeft geen antwoord op deze vraag.",
-        "unknown_person": "{name} komt niet voor in de bundel, dus de bundel zegt niets over wat {name} vindt.",
-        "related": "Wat wel in de bundel staat en er het dichtst bij komt: {items}.",
+        "refusal": "Ik vind in {src} geen antwoord op deze vraag.",
+        "unknown_person": "{name} komt niet voor in {src}, dus ik kan niet zeggen wat {name} vindt.",
+        "related": "Wat er in {src} het dichtst bij komt: {items}.",
         "advice": "advies",
         "intro": "inleiding",
         "closing": "slot",
         "list": "{who} {verb} {n} adviezen:",
         "give_one": "geeft",
         "give_many": "geven",
-        "empty": "Stel een vraag over de bundel.",
+        "empty": "Stel een vraag over {src}.",
         "too_long": "De vraag is te lang ({n} tekens, hooguit {max}). Maak hem korter.",
         "instruction": "Antwoord in het Nederlands.",
         "several": "Verschillende experts gaan hierop in:",
         "quoted": "De bron zegt het zo (letterlijk, in de taal van de bron):",
         "quoted_after": "",
-        "themes": "De bundel ordent de adviezen in {n} thema's:",
-        "injection": "Ik beantwoord alleen vragen over de inhoud van de bundel; instructies in een vraag volg ik niet.",
-        "absent": "De bundel noemt {term} nergens, dus hij zegt er niets over.",
-        "after_publication": "De bundel kan niet vertellen wat er na het verschijnen ervan gebeurde.",
+        "themes": "In {src} staan de adviezen onder {n} thema's:",
+        "injection": "Ik beantwoord alleen vragen over de inhoud van {src}; instructies in een vraag volg ik niet.",
+        "absent": "Ik vind {term} niet in {src}, ook niet verbogen of als deel van een woord.",
+        "after_publication": "Wat er na het verschijnen van {src} gebeurde, staat er niet in.",
         "no_such_advice": "{who} {verb} {n} adviezen; een advies {number} bestaat niet.",
-        "premise_missing": "Die bewering staat niet in de bundel.",
-        "premise_reversed": "Dat staat niet in de bundel; {who} schrijft juist ({where}):",
-        "premise_other": "Zo staat het niet in de bundel. {who} schrijft ({where}):",
+        "premise_missing": "Die bewering vind ik niet in {src}.",
+        "premise_reversed": "Dat staat niet in {src}; {who} schrijft juist ({where}):",
+        "premise_other": "Zo staat het niet in {src}. {who} schrijft ({where}):",
+        "partly_fact": "Een {fact} vind ik hierover niet in {src}.",
+        "partly_part": "Op „{part}” vind ik geen antwoord in {src}.",
+        "partly_expert": "{who} gaat in {src} niet in op deze vraag.",
+        "partly_closest": "Een direct antwoord hierop vind ik niet in {src}.",
+        "lead_expert": "Wel schrijft {who} ({where}):",
+        "lead_section": "Wel staat er in „{where}”:",
+        "fact_count": "aantal",
+        "fact_percentage": "percentage",
+        "fact_date": "datum of jaartal",
+        "booklet": "de bundel",
+        "document": "het document “{title}”",
+        "documents": "de documenten",
     },
     "en": {
-        "refusal": "The booklet does not answer this question.",
-        "unknown_person": "{name} does not appear in the booklet, so it says nothing about {name}'s views.",
-        "related": "The closest the booklet comes: {items}.",
+        "refusal": "I find no answer to this question in {src}.",
+        "unknown_person": "{name} does not appear in {src}, so I cannot say what {name} thinks.",
+        "related": "The closest {src} comes: {items}.",
         "advice": "advice",
         "intro": "introduction",
         "closing": "closing",
         "list": "{who} {verb} {n} pieces of advice:",
         "give_one": "gives",
         "give_many": "give",
-        "empty": "Please ask a question about the booklet.",
+        "empty": "Please ask a question about {src}.",
         "too_long": "The question is too long ({n} characters, at most {max}). Please shorten it.",
         "instruction": "Answer in English.",
         "several": "Several experts address this (quoted in Dutch):",
-        "quoted": "The booklet puts it this way (quoted in Dutch):",
-        "quoted_after": " (Titles and quotes are the booklet's own Dutch words.)",
-        "themes": "The booklet groups the advice under {n} themes:",
-        "injection": "I only answer questions about the booklet's content; I do not follow instructions given in a question.",
-        "absent": "The booklet never mentions {term}, so it says nothing about it.",
-        "after_publication": "The booklet cannot tell what happened after it was published.",
+        "quoted": "The source puts it this way (quoted in its own language):",
+        "quoted_after": " (Titles and quotes are the source's own Dutch words.)",
+        "themes": "The advice in {src} falls under {n} themes:",
+        "injection": "I only answer questions about the content of {src}; I do not follow instructions given in a question.",
+        "absent": "I cannot find {term} in {src}, not even inflected or as part of a word.",
+        "after_publication": "What happened after {src} appeared is not in it.",
         "no_such_advice": "{who} {verb} {n} pieces of advice; there is no advice {number}.",
-        "premise_missing": "The booklet does not contain that claim.",
-        "premise_reversed": "That is not what the booklet says; {who} writes the opposite ({where}, quoted in Dutch):",
-        "premise_other": "The booklet does not put it that way. {who} writes ({where}, quoted in Dutch):",
+        "premise_missing": "I cannot find that claim in {src}.",
+        "premise_reversed": "That is not what {src} says; {who} writes the opposite ({where}, quoted in Dutch):",
+        "premise_other": "{Src} does not put it that way. {who} writes ({where}, quoted in Dutch):",
+        "partly_fact": "I find no {fact} on this in {src}.",
+        "partly_part": "I find no answer in {src} to “{part}”.",
+        "partly_expert": "{who} does not address this question in {src}.",
+        "partly_closest": "I find no direct answer to this in {src}.",
+        "lead_expert": "{who} does write ({where}, quoted in Dutch):",
+        "lead_section": "“{where}” does say (quoted in its own language):",
+        "fact_count": "number",
+        "fact_percentage": "percentage",
+        "fact_date": "date or year",
+        "booklet": "the booklet",
+        "document": "the document “{title}”",
+        "documents": "the documents",
     },
 }
+
+
+def collection(lang: str, titles: Sequence[str], experts: bool) -> str:
+    """What the indexed collection is called in answers: "de bundel" for one document with the
+    experts-and-advices structure, "het document “<titel>”" for one other, "de documenten" for several."""
+    titles = list(dict.fromkeys(titles))
+    if len(titles) != 1:
+        return text(lang, "documents")
+    return text(lang, "booklet") if experts else text(lang, "document", title=titles[0])
 
 
 def detect(text: str) -> str:
@@ -75,5 +111,8 @@ def detect(text: str) -> str:
     return "en" if en > nl else "nl"
 
 
-def text(lang: str, key: str, **kwargs: object) -> str:
-    return TEXTS.get(lang, TEXTS["nl"])[key].format(**kwargs)
+def text(lang: str, key: str, src: str = "", **kwargs: object) -> str:
+    """A fixed sentence in `lang`; `src` names the collection (generic when not given)."""
+    texts = TEXTS.get(lang, TEXTS["nl"])
+    src = src or texts["documents"]
+    return texts[key].format(src=src, Src=src[:1].upper() + src[1:], **kwargs)

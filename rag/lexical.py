@@ -1,4 +1,4 @@
-"""BM25 over Dutch-stemmed tokens (bm25s + PyStemmer), with Dutch and English stopwords.
+"""BM25 over Dutch-stemmed tokens (bm25s + PyStemmer), with the stopwords of the text's language.
 
 Owns tokenization for lexical search and the BM25 model's save/load; fusion with
 dense scores is left to `retrieve`.
@@ -18,11 +18,16 @@ TOKEN = re.compile(r"\w\w+|\d")
 QUESTION_WORDS = frozenset({"welke", "welk", "waarom", "hoeveel", "waaraan", "waarop", "volgens", "zegt", "noemt"})
 
 
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
+ENGLISH_HINTS = frozenset("the of and are what which does how why who".split())  # words Dutch text does not use
+
+
+@lru_cache(maxsize=2)
+def _stopwords(english: bool) -> frozenset[str]:
+    """Dutch stopwords, and English ones too for text with English function words: "it" is an
+    English stopword, but "IT" in "IT-systemen" is a word."""
     from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
-    return frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN) | QUESTION_WORDS
+    return frozenset(STOPWORDS_DUTCH) | (frozenset(STOPWORDS_EN) if english else frozenset()) | QUESTION_WORDS
 
 
 @lru_cache(maxsize=1)
@@ -33,9 +38,12 @@ def _stemmer():
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stopword-free, Dutch-stemmed tokens."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    words = [w for w in TOKEN.findall(text) if w not in _stopwords()]
+    """Lower-cased, stopword-free, Dutch-stemmed tokens. A word in capitals ("IT", "AI") is never
+    a stopword; English stopwords apply only to text that has English function words."""
+    found = TOKEN.findall(unicodedata.normalize("NFKC", text))
+    lowered = [w.lower() for w in found]
+    stop = _stopwords(bool(ENGLISH_HINTS.intersection(lowered)))
+    words = [w for w, raw in zip(lowered, found) if w not in stop or (raw.isupper() and len(raw) > 1)]
     return _stemmer().stemWords(words)
 
 

@@ -13,7 +13,6 @@ from functools import cached_property
 from pathlib import Path
 
 from . import calibration, store
-from .answer.lookup import CorpusLookup
 from .calibration import Calibration
 from .embed import Encoder
 from .evidence import Idf
@@ -44,11 +43,6 @@ class Snapshot:
         if manifest.calibration:
             return Calibration.from_dict(manifest.embedding_model, manifest.calibration)
         return calibration.load(manifest.embedding_model, self.calibration_file)
-
-    @cached_property
-    def lookup(self) -> CorpusLookup:
-        """What routing needs to know of this version's corpus."""
-        return CorpusLookup(self.retriever.index.chunks)
 
 
 class LiveIndex:

@@ -1,11 +1,12 @@
 """Evaluation metrics over gold questions (../shared/eval format): pure functions.
 
-Owns the matching rule (same advice number, overlapping expert lists) and the
-retrieval metrics. Running questions through the system is left to the caller.
+Owns the matching rule (same advice number, overlapping expert lists; for documents
+without experts the same document and section) and the retrieval metrics. Running questions through the system is left to the caller.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,28 +15,47 @@ from dataclasses import dataclass
 class Ref:
     experts: tuple[str, ...]
     advice: int
+    document: str = ""  # a reference into a document without experts: its file name ...
+    section: str = ""  # ... and the title of the section that holds the answer
 
     @classmethod
     def from_dict(cls, d: dict) -> Ref:
-        return cls(tuple(d.get("experts", ())), int(d.get("advice", 0)))
+        return cls(tuple(d.get("experts", ())), int(d.get("advice", 0)), d.get("document", ""), d.get("section", ""))
 
 
-def matches(ref: Ref, experts: Sequence[str], advice: int) -> bool:
-    """A passage or citation matches a reference: equal advice number, overlapping experts."""
+def _same_title(a: str, b: str) -> bool:
+    """Section titles compared without case, markup and spacing ("**Doel**" is "Doel")."""
+
+    def norm(t: str) -> str:
+        return " ".join(re.findall(r"\w+", t.lower()))
+
+    return norm(a) == norm(b)
+
+
+def matches(ref: Ref, experts: Sequence[str], advice: int, document: str = "", section: str = "") -> bool:
+    """A passage or citation matches a reference: equal advice number and overlapping experts;
+    for a reference into a document, the same document and (when the reference names one) section."""
+    if ref.document:
+        return ref.document == document and (not ref.section or _same_title(ref.section, section))
     return ref.advice == advice and bool(set(ref.experts) & set(experts))
+
+
+def place(chunk) -> tuple[tuple[str, ...], int, str, str]:
+    """Where a passage is, as references name it: (experts, advice, document, section)."""
+    return (tuple(chunk.experts), chunk.advice, chunk.document, chunk.section)
 
 
 def first_match_rank(gold: Sequence[Ref], hits: Sequence[tuple[Sequence[str], int]], depth: int) -> int | None:
     """1-based rank of the first hit that matches any gold reference, within `depth`."""
-    for rank, (experts, advice) in enumerate(hits[:depth], start=1):
-        if any(matches(g, experts, advice) for g in gold):
+    for rank, where in enumerate(hits[:depth], start=1):
+        if any(matches(g, *where) for g in gold):
             return rank
     return None
 
 
 def found(gold: Sequence[Ref], hits: Sequence[tuple[Sequence[str], int]]) -> int:
     """How many gold references some hit (or citation) matches."""
-    return sum(1 for g in gold if any(matches(g, e, a) for e, a in hits))
+    return sum(1 for g in gold if any(matches(g, *where) for where in hits))
 
 
 def recall(gold: Sequence[Ref], hits: Sequence[tuple[Sequence[str], int]], depth: int) -> float:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .answer.events import Draft, Event, Final, Retrieved, Token
 from .answer.intent import analyze
+from .answer.lookup import CorpusLookup
 from .answer.routes import Context, choose
 from .embed import Encoder
 from .errors import InvalidQuestionError
@@ -40,6 +41,7 @@ MARKUP = (
     (re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>"), " "),
     (re.compile(r"!\[[^\]]*\]\((?:[^()]|\([^()]*\))*\)"), " "),
     (re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)"), r"\1"),
+    (re.compile(r"\[\s*\d+\s*\]"), " "),  # a fake source marker ("[1]") is not part of the question
 )
 
 
@@ -67,14 +69,15 @@ def plain_question(question: str) -> str:
     return re.sub(r"[ \t]+", " ", q).strip()
 
 
-def validate(question: str, max_chars: int) -> str:
+def validate(question: str, max_chars: int, collection: Callable[[str], str] = lambda lang: "") -> str:
     """The question as plain text, or a clear error for input that asks nothing (empty, only
-    digits, signs, markup or noise) and for over-long input."""
+    digits, signs, markup or noise) and for over-long input. `collection` names the collection
+    in the question's language ("Stel een vraag over de bundel")."""
     raw = NOT_TEXT.sub("", question or "").strip()
     q = plain_question(raw)
     lang = detect(q)
     if not WORD.search(q):
-        raise InvalidQuestionError(text(lang, "empty"))
+        raise InvalidQuestionError(text(lang, "empty", src=collection(lang)))
     if len(raw) > max_chars:
         raise InvalidQuestionError(text(lang, "too_long", n=len(raw), max=max_chars))
     return q
@@ -86,16 +89,24 @@ class Pipeline:
         self.encoder = encoder
         self.generator = generator
         self.index = index or LiveIndex(settings, encoder)
+        self._lookup: tuple[str, CorpusLookup] | None = None
+
+    def lookup(self, snap) -> CorpusLookup:
+        """What routing needs to know of this version's corpus (made once per version)."""
+        held = self._lookup
+        if held is None or held[0] != snap.version:
+            held = self._lookup = (snap.version, CorpusLookup(snap.retriever.index.chunks))
+        return held[1]
 
     def warm_up(self) -> None:
         """Load the index and both models, and put the fixed prompt prefix in the generator's cache."""
         snap = self.index.current()
         snap.idf  # noqa: B018 - computed once here instead of in the first question
-        snap.lookup.absent_terms(["warm-up"])
+        self.lookup(snap).absent_terms(["warm-up"])
         self.encoder.encode(["warm-up"], "query")
         warm = getattr(self.generator, "warm_up", None)
         if warm:
-            warm(build_messages("warm-up", [], "nl"))
+            warm(build_messages("warm-up", [], "nl", self.lookup(snap).subject))
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         """The final answer (the stream consumed)."""
@@ -117,13 +128,15 @@ class Pipeline:
         """Events for one question as the next turn after `history` (earlier questions, oldest first);
         `experts`/`theme`/`document` restrict retrieval (the page's filters)."""
         started = time.perf_counter()
-        question = validate(question, self.settings.max_question_chars)
         snap = self.index.current()  # this question stays on this version
+        lookup = self.lookup(snap)
+        question = validate(question, self.settings.max_question_chars, lookup.collection)
         retriever = snap.retriever
         snap.calibration  # noqa: B018 - a model without thresholds fails here, before any work
         if experts:
             experts = [n for e in experts for n in retriever.resolve_experts(e)]
         intent = analyze(question, history, retriever.experts, focus=experts or ())
-        route = choose(intent, snap.lookup)
+        route = choose(intent, lookup)
         ctx = Context(intent, snap, self.settings, self.encoder, self.generator, experts, theme, document, started)
-        yield from route.run(ctx, snap.lookup)
+        ctx.src, ctx.subject = lookup.collection(intent.lang), lookup.subject
+        yield from route.run(ctx, lookup)

@@ -1,6 +1,6 @@
 """Recognises attempts to instruct the system from inside a question.
 
-The patterns are in `answer.lexicon`. The pipeline drops the sentences that match and answers what
+The patterns are in `lexicon`. The pipeline drops the sentences that match and answers what
 remains; a question that is nothing but instructions gets a refusal. Either way
 nothing in a question changes how answers are made or checked.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .answer.lexicon import BOTH
+from .lexicon import BOTH
 
 SENTENCES = re.compile(r"(?<=[.!?])\s+")
 

@@ -37,7 +37,7 @@ from .errors import BuildLockedError, IndexCorruptError, IndexMismatchError, Ind
 from .lexical import Bm25
 from .types import Chunk
 
-FORMAT_VERSION = 2  # 2: sentence vectors
+FORMAT_VERSION = 3  # 2: sentence vectors; 3: BM25 keeps words in capitals ("IT")
 POINTER = "CURRENT"
 LOCK = ".build.lock"
 KEEP_VERSIONS = 2  # the live one and its predecessor, which a reader may still be opening

@@ -183,12 +183,20 @@ class Answer:
     # structure's or sources' own text for answers no model wrote. Lets a lost fact be
     # attributed to evidence selection or to generation.
     evidence: tuple[str, ...] = ()
+    # How far the sources answer what was asked: "yes", "partly" (the topic is there, the asked
+    # fact or one part is not, which the answer says) or "no" (then `refused`).
+    partly: bool = False
+
+    @property
+    def answered(self) -> str:
+        return "no" if self.refused else "partly" if self.partly else "yes"
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
             "answer": self.text,
             "refused": self.refused,
+            "answered": self.answered,
             "citations": [c.to_dict() for c in self.citations],
             "hits": [h.to_dict() for h in self.hits],
             "timings": {k: round(v, 1) for k, v in self.timings.items()},

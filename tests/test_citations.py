@@ -148,7 +148,7 @@ def test_partly_supported_sentence_is_replaced_by_the_quoted_source_sentence():
     assert text == f"“{quote[:-1]}” [1]." and cites[0].quote == quote
     # In an English answer the Dutch quote is announced as one; in a Dutch answer it needs no note.
     english, _ = render(kept, sources, "en")
-    assert english == f"The booklet puts it this way (quoted in Dutch): “{quote[:-1]}” [1]."
+    assert english == f"The source puts it this way (quoted in its own language): “{quote[:-1]}” [1]."
     assert render(kept, sources, "nl")[0] == text
 
 

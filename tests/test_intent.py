@@ -51,6 +51,7 @@ CORPUS = CorpusLookup(
             "De Wet gegevensverwerking door samenwerkingsverbanden; Tweede Kamer en Finland.",
             "Transparant",
         ),
+        Chunk("samenvatting-1", "b.md", "Samenvatting van het thema.", "Samenvatting van het thema.", theme="Digitale overheid"),
     ]
 )
 

@@ -41,6 +41,9 @@ def test_english_question_gets_an_english_answer_or_refusal(pipeline):
         assert answer.text.startswith("The booklet does not answer")
 
 
-def test_question_outside_the_booklet_is_refused(pipeline):
+def test_question_outside_the_booklet_is_declined(pipeline):
     answer = pipeline.ask("Hoeveel kost een paspoort volgens de bundel?")
-    assert answer.refused and answer.citations == ()
+    # Refused, or only the closest passage, said to be only that: never a price.
+    assert answer.answered in ("no", "partly"), answer.text
+    assert answer.refused or answer.text.startswith(("Een direct antwoord hierop vind ik niet", "Een aantal vind ik"))
+    assert "€" not in answer.text and "euro" not in answer.text.lower()

@@ -19,17 +19,22 @@ from ..clean import fold
 from ..experts import PARTICLES, mentioned, strip_names
 from ..language import detect
 from ..lexical import tokenize
+from ..lexicon import BOOKLET_WORDS, BOTH, LEXICONS
 from ..safety import split_injection
-from .lexicon import BOOKLET_WORDS, BOTH, LEXICONS
 
 Kind = Literal["instructions", "advice_number", "expert_advices", "themes", "which_experts", "open"]
 Fact = Literal["", "count", "percentage", "date", "after_publication"]
 
-MIN_TOPIC_STEMS = 2  # fewer topic words than this and a question leans on the one before it ("En Europa?")
 MIN_ASKED_STEMS = 2  # what is left after dropping instructions must ask something
 PRONOUN_REACH = 4  # a subject pronoun this close to the start is the question's subject ("Wat vindt hij …")
 MIN_PART_WORDS = 3  # "…, en waarom?" is a part; a shorter tail ("… en wie?") stays with the question
 YEAR_OR_CODE = re.compile(r"\b\d{3,}\b")  # a year or a number code to look up; "advies 3" is structure
+# Capitalised adjectives and peoples ("Britse", "Amerikanen", "Europese") are not names to look up:
+# the corpus says "het Verenigd Koninkrijk", "Amerikaanse".
+DEMONYM = re.compile(r"(?:se|sche|anen)$")
+ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}\b|\b[A-Z]{2,}[0-9]+\b")  # "GDPR", "NIS2" (not "IT", "AI": two letters)
+# Two or more capitalised words inside an English sentence: "European Health Data Space".
+ENGLISH_NAME = re.compile(r"(?<=[a-z,] )(?:[A-Z][\w'’-]+ ){1,4}[A-Z][\w'’-]+")
 NOT_TOPIC = frozenset(w for lex in BOTH for w in lex.frame_words | lex.generic_words)  # frame and praise words
 
 
@@ -118,7 +123,7 @@ def _any(text: str, pattern: str) -> re.Match[str] | None:
 
 def _follow_up(question: str, named: Sequence[str], experts: Sequence[str]) -> tuple[bool, bool]:
     """(continues the conversation, needs the earlier topic), by form: an opening connective,
-    a subject pronoun near the start, a word pointing back, or too few topic words."""
+    a subject pronoun near the start, a word pointing back, or no topic words at all."""
     words = _words(question)
     both_connectives = {w for x in BOTH for w in x.connectives}
     both_pronouns = {w for x in BOTH for w in x.subject_pronouns}
@@ -128,7 +133,9 @@ def _follow_up(question: str, named: Sequence[str], experts: Sequence[str]) -> t
     back = any(w in both_back for w in words)
     stems = topic_stems(question, experts)
     needs_topic = back or not stems
-    person = pronoun or ((opens or len(stems) < MIN_TOPIC_STEMS or back) and not named)
+    # A short question with a topic of its own ("Wat is Cumuluz?") stands alone; one without a topic,
+    # opening with a connective or pointing back ("En Europa?", "Waarom dan?") continues.
+    person = pronoun or ((opens or back or not stems) and not named)
     return person or needs_topic, needs_topic
 
 
@@ -153,14 +160,18 @@ def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str
 
     Laws by their name (both languages), numbers of three or more digits (years, codes), and in
     Dutch questions capitalised words inside a sentence (names of people, places, agencies). In
-    English questions capitalised words are left out: the corpus is Dutch, "Denmark" is "Denemarken".
+    English questions single capitalised words are left out (the corpus may be Dutch: "Denmark" is
+    "Denemarken"); acronyms ("NIS2", "EHDS") are kept, as are names of several capitalised words.
     """
     out: list[str] = []
     for lex in BOTH:
         out += [m.group(1).strip() for m in lex.law_name.finditer(question)]
     out += YEAR_OR_CODE.findall(question)
+    name_words = {w for n in experts for w in _words(n)}
+    if lang == "en":
+        out += [a for a in ACRONYM.findall(question) if a.lower() not in name_words]
+        out += [m.group(0) for m in ENGLISH_NAME.finditer(question) if not mentioned(m.group(0), list(named) + list(experts))]
     if lang == "nl":
-        name_words = {w for n in experts for w in _words(n)}
         for sentence in re.split(r"(?<=[.!?:])\s+", question):
             tokens = re.findall(r"[\w'’-]+|[^\w\s]", sentence)
             run: list[str] = []  # consecutive capitalised words are one name: "Olympische Spelen", not "Finland, Estland"
@@ -168,9 +179,9 @@ def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str
                 if tok[:1].isupper() and tok.lower() not in name_words and not mentioned(tok, list(named) + list(experts)):
                     run.append(tok)
                     continue
-                if run:
+                if run and not (len(run) == 1 and DEMONYM.search(run[0])):  # "Britse" alone is no name; "Olympische Spelen" is
                     out.append(" ".join(run))
-                    run = []
+                run = []
     covered = " ".join(persons).lower()
     law_words = " ".join(t for t in out if " " in t).lower()
     kept = []

@@ -1,6 +1,7 @@
 """What routing needs to know of the corpus, behind a small interface so that the route
-choice can be tested on literal chunks: whether a person or term occurs at all, and whether
-a topic is a whole contribution's subject.
+choice can be tested on literal chunks: whether a person or term occurs at all, whether a
+topic is a whole contribution's subject, which structure the collection has (experts and
+advices, themes) and what answers call it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from functools import cached_property
 from typing import Protocol
 
 from ..clean import fold
+from ..language import collection
 from ..types import Chunk
 from .intent import topic_stems
 from .relevance import INFLECTION_PREFIX, inflection_stem
@@ -27,12 +29,43 @@ class Lookup(Protocol):
     def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
         """Whether `topic` is the subject of these experts' whole contribution (its title or theme)."""
 
+    @property
+    def has_experts(self) -> bool:
+        """Whether some document has the experts-and-advices structure (routes about experts need it)."""
+
+    @property
+    def has_themes(self) -> bool:
+        """Whether the structure groups its contributions under themes."""
+
 
 class CorpusLookup:
     """`Lookup` over one loaded index version."""
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         self.chunks = chunks
+
+    @cached_property
+    def has_experts(self) -> bool:
+        return any(c.experts for c in self.chunks)
+
+    @cached_property
+    def has_themes(self) -> bool:
+        return any(c.theme for c in self.chunks)
+
+    @cached_property
+    def titles(self) -> tuple[str, ...]:
+        """The documents' titles (their file names when they have none), in index order."""
+        return tuple(dict.fromkeys(c.document_title or c.document for c in self.chunks))
+
+    def collection(self, lang: str) -> str:
+        """What answers call the collection: "de bundel", "het document “…”" or "de documenten"."""
+        return collection(lang, self.titles, self.has_experts)
+
+    @property
+    def subject(self) -> str:
+        """What the questions are about, for the model: the collection with its title ("de bundel “…”")."""
+        name = self.collection("nl")
+        return f"{name} “{self.titles[0]}”" if self.has_experts and len(self.titles) == 1 else name
 
     @cached_property
     def _text(self) -> str:

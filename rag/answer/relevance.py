@@ -19,9 +19,9 @@ import numpy as np
 from ..evidence import Idf, Source
 from ..language import detect
 from ..lexical import tokenize
+from ..lexicon import BOTH
 from ..types import Chunk
 from .intent import NOT_TOPIC, Fact, topic_stems
-from .lexicon import BOTH
 
 DISTINCTIVE_SHARE = 0.25  # a word in more of the passages than this says little about what is asked
 COMPOUND_PART = 6  # a question word this long counts inside a compound; shorter ones ("wet") match too much

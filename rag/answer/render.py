@@ -38,9 +38,9 @@ def numbered(
     return f"{intro} " + "; ".join(items) + ".", cites
 
 
-def themes(hits: Sequence[Hit], lang: str) -> tuple[str, list[Citation]]:
-    """ "De bundel ordent de adviezen in 4 thema's: 1. … [1]; …"."""
-    return numbered(text(lang, "themes", n=len(hits)), hits, lambda label, c: f"{label}. {c.theme}")
+def themes(hits: Sequence[Hit], lang: str, src: str = "") -> tuple[str, list[Citation]]:
+    """ "In de bundel staan de adviezen onder 4 thema's: 1. … [1]; …"."""
+    return numbered(text(lang, "themes", src=src, n=len(hits)), hits, lambda label, c: f"{label}. {c.theme}")
 
 
 def who(experts: Sequence[str], lang: str) -> str:
@@ -79,25 +79,44 @@ def experts_answer(sources: Sequence[Source], lang: str) -> tuple[str, list[Cita
     return f"{text(lang, 'several')} " + "; ".join(items), cites
 
 
-def correction(source: Source, sentence: str, lang: str, reversed_: bool) -> tuple[str, list[Citation]]:
-    """A premise the booklet does not support, corrected with the source's own sentence:
-    "Dat staat zo niet in de bundel. X schrijft (juist): “…” [1]."."""
+def correction(source: Source, sentence: str, lang: str, reversed_: bool, src: str = "") -> tuple[str, list[Citation]]:
+    """A premise the sources do not support, corrected with the source's own sentence:
+    "Zo staat het niet in de bundel. X schrijft (juist): “…” [1]."."""
     c = source.hit.chunk
     author = who(c.experts, lang) or c.section or c.document
     key = "premise_reversed" if reversed_ else "premise_other"
     quote = sentence.removeprefix("- ").rstrip(".")
-    return f"{text(lang, key, who=author, where=place(c, lang) if c.experts else c.section)} “{quote}” [1].", [
+    return f"{text(lang, key, src=src, who=author, where=place(c, lang) if c.experts else c.section)} “{quote}” [1].", [
         Citation("[1]", c, sentence)
     ]
 
 
-def refusal(lang: str, hits: Sequence[Hit], reason: str = "") -> str:
-    """The refusal, with a reason when there is a specific one, and the closest advices."""
-    parts = [reason] if reason else [text(lang, "refusal")]
-    related = [h for h in hits[:RELATED] if h.chunk.experts and h.chunk.advice]
+def closest(hit: Hit, lang: str) -> str:
+    """A passage named beside a refusal: "X, advies 2 (titel)", or "“sectie” (document)"."""
+    c = hit.chunk
+    if c.experts and c.advice:
+        return f"{', '.join(c.experts)}, {text(lang, 'advice')} {c.advice} ({c.advice_title})"
+    if c.experts:
+        return f"{', '.join(c.experts)} ({place(c, lang)})"
+    return f"“{c.section}” ({c.document_title or c.document})" if c.section else (c.document_title or c.document)
+
+
+def refusal(lang: str, hits: Sequence[Hit], reason: str = "", src: str = "") -> str:
+    """The refusal, with a reason when there is a specific one, and the closest passages."""
+    parts = [reason] if reason else [text(lang, "refusal", src=src)]
+    related = hits[:RELATED]
     if related:
-        items = "; ".join(
-            f"{', '.join(h.chunk.experts)}, {text(lang, 'advice')} {h.chunk.advice} ({h.chunk.advice_title})" for h in related
-        )
-        parts.append(text(lang, "related", items=items))
+        parts.append(text(lang, "related", src=src, items="; ".join(closest(h, lang) for h in related)))
     return " ".join(parts)
+
+
+def partly(reason: str, source: Source, sentence: str, lang: str) -> tuple[str, list[Citation]]:
+    """What is missing, then what the sources do say, quoted and cited: "Een bedrag vind ik hierover
+    niet in de bundel. Wel schrijft X (advies 2): “…” [1]."."""
+    c = source.hit.chunk
+    if c.experts:
+        lead = text(lang, "lead_expert", who=who(c.experts, lang), where=place(c, lang))
+    else:
+        lead = text(lang, "lead_section", where=c.section or c.document_title or c.document)
+    quote = sentence.removeprefix("- ").rstrip(".")
+    return f"{reason} {lead} “{quote}” [1].", [Citation("[1]", c, sentence)]

@@ -23,13 +23,14 @@ from .. import evidence
 from ..embed import Encoder
 from ..generate import Generator, prompt_budget
 from ..language import detect, text
+from ..lexical import tokenize
 from ..prompt import fitted_messages, source_lines
 from ..retrieve import Query
 from ..settings import Settings
 from ..types import Answer, Chunk, Citation, Hit
-from . import relevance, render
+from . import grade, relevance, render
 from .events import Draft, Event, Final, Retrieved, Token
-from .intent import Intent
+from .intent import Intent, topic_stems
 from .lookup import Lookup
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ class Context:
     timings: dict[str, float] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
     evidence: tuple[str, ...] = ()  # the source lines the model was given, once it was
+    src: str = ""  # what answers call the collection ("de bundel", "de documenten")
+    subject: str = ""  # what the model is told the questions are about
 
     @cached_property
     def prepared(self) -> Query:
@@ -79,7 +82,16 @@ class Context:
         self.timings["retrieve_ms"] = (time.perf_counter() - self.started) * 1000
         return Retrieved(tuple(hits))
 
-    def final(self, answer_text: str, refused: bool, cites: Sequence[Citation], generator: str, route: str, related=()) -> Final:
+    def final(
+        self,
+        answer_text: str,
+        refused: bool,
+        cites: Sequence[Citation],
+        generator: str,
+        route: str,
+        related=(),
+        partly: bool = False,
+    ) -> Final:
         self.timings.setdefault("retrieve_ms", 0.0)
         self.timings.setdefault("first_token_ms", (time.perf_counter() - self.started) * 1000)
         self.timings["total_ms"] = (time.perf_counter() - self.started) * 1000
@@ -87,13 +99,17 @@ class Context:
         evidence = self.evidence or (() if refused else (answer_text,))
         answer = Answer(
             self.intent.question, answer_text, refused, tuple(cites), tuple(self.hits), self.lang, generator,
-            dict(self.timings), tuple(related), route, evidence,
+            dict(self.timings), tuple(related), route, evidence, partly and not refused,
         )  # fmt: skip
         return Final(answer)
 
     def refuse(self, route: str, reason: str = "", generator: str = "rules") -> Final:
         related = self.hits[: render.RELATED]
-        return self.final(render.refusal(self.lang, self.hits, reason), True, (), generator, route, related)
+        return self.final(render.refusal(self.lang, self.hits, reason, self.src), True, (), generator, route, related)
+
+    def text(self, key: str, **kwargs: object) -> str:
+        """A fixed sentence in the question's language, naming this collection."""
+        return text(self.lang, key, src=self.src, **kwargs)
 
 
 # --- the routes ----------------------------------------------------------------------------
@@ -102,24 +118,30 @@ class Context:
 def instructions(ctx: Context) -> Iterator[Event]:
     """Nothing but instructions: nothing to look up, and instructions are not followed."""
     yield ctx.retrieved(())
-    yield ctx.final(text(ctx.lang, "injection"), True, (), "rules", "instructions")
+    yield ctx.final(ctx.text("injection"), True, (), "rules", "instructions")
 
 
 def after_publication(ctx: Context) -> Iterator[Event]:
     """What happened after the booklet appeared is not in it."""
     yield ctx.retrieved(ctx.search())
-    yield ctx.refuse("after_publication", text(ctx.lang, "after_publication"))
+    yield ctx.refuse("after_publication", ctx.text("after_publication"))
 
 
 def unknown(ctx: Context, lookup: Lookup) -> Iterator[Event]:
-    """A person, law, name or number the corpus never mentions: the booklet cannot answer about it."""
+    """A person the corpus never mentions: it cannot say what they think. A name, law or number it
+    never mentions, not even inflected or in a compound: said so, and when passages are on the
+    question all the same (the corpus may call it otherwise: "het Rijk"), what they say, quoted."""
     yield ctx.retrieved(ctx.search())
     persons = lookup.absent_people(ctx.intent.persons)
     if persons:
-        reason = text(ctx.lang, "unknown_person", name=render.shortened(persons[0]))
-    else:
-        reason = text(ctx.lang, "absent", term=render.shortened(lookup.absent_terms(ctx.intent.terms)[0]))
-    yield ctx.refuse("unknown", reason)
+        yield ctx.refuse("unknown", ctx.text("unknown_person", name=render.shortened(persons[0])))
+        return
+    reason = ctx.text("absent", term=render.shortened(lookup.absent_terms(ctx.intent.terms)[0]))
+    signals = _signals(ctx)
+    if not signals.on_topic or signals.best is None:
+        yield ctx.refuse("unknown", reason)
+        return
+    yield _partly(ctx, reason, signals.best, "unknown")
 
 
 def _advices(snap: Snapshot, experts: Sequence[str], number: int | None) -> list[Hit]:
@@ -176,7 +198,7 @@ def themes(ctx: Context) -> Iterator[Event]:
         if c.theme and not c.experts and c.part == 0:
             firsts.setdefault(c.theme, c)
     yield ctx.retrieved([Hit(i, 1.0, c) for i, c in enumerate(firsts.values(), start=1)])
-    body, cites = render.themes(ctx.hits, ctx.lang)
+    body, cites = render.themes(ctx.hits, ctx.lang, ctx.src)
     yield ctx.final(body, False, cites, "structure", "themes")
 
 
@@ -225,7 +247,7 @@ def premise(ctx: Context) -> Iterator[Event]:
     share = lambda found: found[2] if found else 0.0  # noqa: E731
     if share(check.contradicted) >= relevance.PREMISE_SUPPORTED and share(check.contradicted) >= share(check.stated):
         source, sentence, _ = check.contradicted
-        body, cites = render.correction(source, sentence, ctx.lang, reversed_=True)
+        body, cites = render.correction(source, sentence, ctx.lang, reversed_=True, src=ctx.src)
         yield ctx.final(body, False, cites, "rules", "premise")
         return
     if share(check.stated) >= relevance.PREMISE_SUPPORTED:
@@ -234,16 +256,71 @@ def premise(ctx: Context) -> Iterator[Event]:
     best = max((x for x in (check.stated, check.contradicted) if x), key=lambda x: x[2], default=None)
     core = relevance.core_stem(ctx.intent.premise, snap.idf, list(ctx.intent.experts))
     if best is None or best[2] < relevance.PREMISE_ABOUT or core not in relevance.stems_of(best[0], best[1]):
-        yield ctx.refuse("premise", text(ctx.lang, "premise_missing"))
+        yield ctx.refuse("premise", ctx.text("premise_missing"))
         return
-    body, cites = render.correction(best[0], best[1], ctx.lang, reversed_=False)
+    body, cites = render.correction(best[0], best[1], ctx.lang, reversed_=False, src=ctx.src)
     yield ctx.final(body, False, cites, "rules", "premise")
 
 
-def generated(ctx: Context) -> Iterator[Event]:
-    """The model answers from the best passages' best sentences."""
+def generated(ctx: Context, lookup: Lookup) -> Iterator[Event]:
+    """The passages are graded first (`grade`): nothing on the question is refused, a missing asked
+    fact or an expert who does not write about it is said, with what the sources do say; otherwise
+    the model answers from the best passages' best sentences."""
     yield ctx.retrieved(ctx.search())
-    yield from _generate(ctx, "generated")
+    signals = _signals(ctx)
+    outcome = grade.grade(signals)
+    if outcome == "no":
+        yield ctx.refuse("generated")
+        return
+    if outcome == "partly" and signals.best is not None:
+        fact = ctx.intent.parts[0].fact if ctx.intent.compound else ctx.intent.fact
+        yield _partly(ctx, ctx.text("partly_fact", fact=ctx.text(f"fact_{fact}")), signals.best, "generated")
+        return
+    other = _elsewhere(ctx)
+    if other is not None:
+        reason = ctx.text("partly_expert", who=render.who(ctx.intent.named, ctx.lang))
+        yield _partly(ctx, reason, other, "generated")
+        return
+    absent = lookup.absent_terms(ctx.intent.terms)
+    missing = ctx.text("absent", term=render.shortened(absent[0])) if absent else ""
+    yield from _generate(ctx, "generated", signals, missing)
+
+
+def _signals(ctx: Context, hits: Sequence[Hit] | None = None) -> grade.Signals:
+    """The grade's signals over the question's best passages (`hits`, or the retrieved ones)."""
+    snap, prepared = ctx.snap, ctx.prepared
+    found = grade.sentences(
+        prepared.text, prepared.vector, ctx.hits if hits is None else hits, snap.retriever.index.sentences_of, snap.idf
+    )
+    return grade.signals(found, snap.calibration, "" if ctx.intent.compound else ctx.intent.fact)
+
+
+def _elsewhere(ctx: Context) -> grade.Found | None:
+    """For a question that names experts: another expert's sentence on the question's rarest word,
+    when the named experts' passages do not rank among the best without their names and their
+    text never uses that word."""
+    named = list(ctx.intent.named)
+    if not named or ctx.experts:
+        return None
+    p, snap = ctx.prepared, ctx.snap
+    hits = snap.retriever.search(p.text, k=ctx.settings.top_k, prepared=Query(p.original, p.text, (), p.vector))
+    if any(set(h.chunk.experts) & set(named) for h in hits):
+        return None  # their own passages rank among the best without their names too
+    stems = [s for s in topic_stems(p.text, named) if snap.idf.df.get(s, 0)]
+    core = max(sorted(stems), key=snap.idf, default="")
+    own = {
+        t for c in snap.retriever.index.chunks if set(c.experts) & set(named) for t in tokenize(f"{c.text} {relevance.label(c)}")
+    }
+    found = grade.sentences(p.text, p.vector, hits, snap.retriever.index.sentences_of, snap.idf)
+    return grade.elsewhere(core, own, found)
+
+
+def _partly(ctx: Context, reason: str, found: grade.Found, route: str, generator: str = "rules") -> Final:
+    """ "partly": what is missing, then the sentence the sources do have, quoted and cited."""
+    if all(h.chunk.chunk_id != found.hit.chunk.chunk_id for h in ctx.hits):
+        ctx.hits = [*ctx.hits, Hit(len(ctx.hits) + 1, found.hit.score, found.hit.chunk, found.hit.context)]
+    body, cites = render.partly(reason, evidence.Source(1, found.hit, (found.sentence,)), found.sentence, ctx.lang)
+    return ctx.final(body, False, cites, generator, route, partly=True)
 
 
 def select_evidence(ctx: Context, parts: Sequence[evidence.Part]) -> list[evidence.Source]:
@@ -259,10 +336,13 @@ def evidence_parts(intent: Intent) -> list[evidence.Part]:
     return [evidence.Part(p.text, lambda s, fact=p.fact: relevance.has_fact(fact, s), bool(p.fact)) for p in intent.parts]
 
 
-def _generate(ctx: Context, route: str) -> Iterator[Event]:
+def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, missing: str = "") -> Iterator[Event]:
     """Model answer over the hits, checked sentence by sentence, then judged: does it answer what is asked?
     The sources' sentences that answer each part of the question are shown first, quoted, and
-    the final answer keeps what they say."""
+    the final answer keeps what they say. With `signals` (the passages were graded "yes"), the
+    answer is never a refusal: without a checked sentence, the sources' closest sentence is quoted
+    as only that ("partly").
+    `missing` says what of the question the sources lack; the answer is then "partly"."""
     snap, prepared, intent = ctx.snap, ctx.prepared, ctx.intent
     parts = evidence_parts(intent)
     sources = select_evidence(ctx, parts)
@@ -273,7 +353,7 @@ def _generate(ctx: Context, route: str) -> Iterator[Event]:
         ctx.timings["draft_ms"] = (time.perf_counter() - ctx.started) * 1000
         yield Draft(draft_text, tuple(draft_cites))
     count, limit = prompt_budget(ctx.generator, ctx.settings.max_answer_tokens)
-    messages = fitted_messages(intent.question, sources, ctx.lang, count, limit)
+    messages = fitted_messages(intent.question, sources, ctx.lang, count, limit, ctx.subject)
     ctx.evidence = tuple(source_lines(sources, ctx.lang))
     raw = ""
     for piece in ctx.generator.stream(messages, max_tokens=ctx.settings.max_answer_tokens):
@@ -283,11 +363,19 @@ def _generate(ctx: Context, route: str) -> Iterator[Event]:
         yield Token(piece)
     verified = _verify(ctx, raw, sources, about)
     verified = _completed(verified, quotes) if _answering(ctx, verified, sources, about) else quotes
+    if not verified and signals is not None and signals.best is not None:
+        # On the question by meaning, but nothing says the asked thing in so many words: the
+        # closest sentence, said to be only that.
+        reason = f"{missing} {ctx.text('partly_closest')}".strip()
+        yield _partly(ctx, reason, signals.best, route, ctx.generator.name)
+        return
     if not verified:
         yield ctx.refuse(route, generator=ctx.generator.name)
         return
     answer_text, cites = cit.render(verified, sources, ctx.lang)
-    yield ctx.final(answer_text, False, cites, ctx.generator.name, route)
+    if missing:
+        answer_text = f"{missing} {answer_text}"
+    yield ctx.final(answer_text, False, cites, ctx.generator.name, route, partly=bool(missing))
 
 
 def _verify(ctx: Context, raw: str, sources: Sequence[evidence.Source], about: relevance.About) -> list[cit.Verified]:
@@ -350,7 +438,10 @@ def _answering(ctx: Context, verified: list[cit.Verified], sources: Sequence[evi
 
 
 def _quotes(
-    ctx: Context, sources: Sequence[evidence.Source], parts: Sequence[evidence.Part], about: relevance.About
+    ctx: Context,
+    sources: Sequence[evidence.Source],
+    parts: Sequence[evidence.Part],
+    about: relevance.About,
 ) -> list[cit.Verified]:
     """The sources' own sentences that answer the question, quoted: the top passage's best sentence
     when it answers the whole question, and for each further part the sentence that answers that
@@ -437,22 +528,27 @@ def _plain(run: Callable[[Context], Iterator[Event]]) -> Callable[[Context, Look
 ROUTES: tuple[Route, ...] = (
     Route("instructions", lambda i, lk: i.kind == "instructions", _plain(instructions)),
     Route("after_publication", lambda i, lk: i.fact == "after_publication", _plain(after_publication)),
-    # A person asked about must be in the corpus; of the other names and terms, at least one.
+    # A person asked about must be in the corpus; when none of the names, laws and numbers asked
+    # about is, that is said (with what the sources say when they are on the question all the same).
+    # Some of them missing is said before the answer (`generated`).
     Route(
         "unknown",
         lambda i, lk: bool(lk.absent_people(i.persons) or (i.terms and lk.absent_terms(i.terms) == list(i.terms))),
         unknown,
     ),
-    Route("advice_number", lambda i, lk: i.kind == "advice_number", _plain(advice_number)),
+    # Routes over the experts-and-advices structure apply only where a document has it.
+    Route("advice_number", lambda i, lk: i.kind == "advice_number" and lk.has_experts, _plain(advice_number)),
     Route(
         "expert_advices",
-        lambda i, lk: i.kind == "expert_advices" and (not i.purpose or lk.contribution_about(i.experts, i.purpose)),
+        lambda i, lk: (
+            i.kind == "expert_advices" and lk.has_experts and (not i.purpose or lk.contribution_about(i.experts, i.purpose))
+        ),
         _plain(expert_advices),
     ),
-    Route("themes", lambda i, lk: i.kind == "themes", _plain(themes)),
-    Route("which_experts", lambda i, lk: i.kind == "which_experts", _plain(which_experts)),
+    Route("themes", lambda i, lk: i.kind == "themes" and lk.has_themes, _plain(themes)),
+    Route("which_experts", lambda i, lk: i.kind == "which_experts" and lk.has_experts, _plain(which_experts)),
     Route("premise", lambda i, lk: bool(i.premise), _plain(premise)),
-    Route("generated", lambda i, lk: True, _plain(generated)),
+    Route("generated", lambda i, lk: True, generated),
 )
 
 

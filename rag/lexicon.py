@@ -86,7 +86,10 @@ NL = Lexicon(
     generic_words=frozenset("goed goede beter betere best beste groot grote groter grotere belangrijk belangrijke".split()),
     connectives=frozenset("en maar ook dan verder daarnaast bovendien".split()),
     subject_pronouns=frozenset("hij zij ze".split()),
-    person_back=re.compile(r"\b(volgens|van|vindt|zegt|schrijft) (hem|haar|hen|hun)\b", re.I),
+    # "volgens haar", "van hem"; not the possessive "de btw van hun IT-systemen" ("van haar/hun" only at a clause's end).
+    person_back=re.compile(
+        r"\b(volgens|vindt|zegt|schrijft) (hem|haar|hen|hun)\b|\bvan (hem|hen)\b|\bvan (haar|hun)(?=\s*(?:[?.!,;]|$))", re.I
+    ),
     pointing_back=frozenset(
         "daarvan daarover daarmee daarbij daarin daarop daardoor daarom hiervan hierover hiermee hierbij hierin".split()
     ),
@@ -97,18 +100,19 @@ NL = Lexicon(
         r"|\?\s+(?=\w)",
         re.I,
     ),
-    quantity=re.compile(r"\b(hoeveel|hoe hoog|hoe groot|hoe veel)\b", re.I),
+    quantity=re.compile(r"\b(hoeveel|hoe hoog|hoe groot|hoe veel|welk bedrag|wat kost|wat kosten|hoe lang)\b", re.I),
     percentage=re.compile(r"\b(welk percentage|hoeveel procent|welk deel|welk aandeel)\b", re.I),
     date=re.compile(
         r"\b(in welk jaar|welk jaar|op welke datum|welke datum|sinds wanneer|tot wanneer|vanaf wanneer)\b"
-        r"|\bwanneer\b.{0,40}\b(verscheen|verschijnt|gepubliceerd|uitgebracht|begon|begint|startte|ingevoerd|opgericht"
-        r"|aangenomen|geschreven)\b",
+        r"|\bwanneer\b.{0,60}\b(verscheen|verschijnt|gepubliceerd|uitgebracht|begon|begint|startte|ingevoerd|opgericht"
+        r"|aangenomen|geschreven|beschikbaar|van kracht|in werking)\b",
         re.I,
     ),
     after_publication=re.compile(
         r"\b(reageerden?|reacties?|reageren)\b.{0,60}\b(bundel|boekje|publicatie|verschijnen|verschijning|uitgave)\b"
-        r"|\b(na|sinds|sinds de|na de|na het) (publicatie|verschijnen|verschijning)\b"
-        r"|\bsindsdien\b",
+        # "sinds het verschijnen (van de bundel)"; not "na publicatie van het besluit", not "sindsdien".
+        r"|\b(na|sinds|sinds de|na de|na het|sinds het) (publicatie|verschijnen|verschijning)\b"
+        r"(?!\s+van\s+(?!(?:de|deze|dit|het)\s+(?:bundel|boekje|boek)\b))",
         re.I,
     ),
     which_experts=re.compile(r"\b(welke experts|wie van de experts|welke deskundigen)\b", re.I),
@@ -124,13 +128,16 @@ NL = Lexicon(
         r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:schrijft|schreef|schrijven|schreven|zegt|zeggen|stelt|stellen|beweert|beweren|meent|menen|betoogt|betogen|staat)"
         r"\s+(?P<mid>\w+\s+)?dat\s+(?P<claim2>[^?.!]+)"
         r"|\bwaarom\s+(?:is|zijn|pleit|pleiten)\s+(?P<who3>(?:[\w'’-]+\s+){1,4}?)(?P<stance>tegen|voor)\s+(?P<claim4>[^?.!]+)"
-        r"|\b(?:schrijft|schreef|schrijven|zegt|zeggen|stelt|stellen|beweert|beweren|vindt|vinden|meent|menen|betoogt)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)dat\s+(?P<claim3>[^?.!]+)",
+        r"|\b(?:schrijft|schreef|schrijven|zegt|zeggen|stelt|stellen|beweert|beweren|vindt|vinden|meent|menen|betoogt|wil|willen)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)dat\s+(?P<claim3>[^?.!]+)",
         re.I,
     ),
     instructions=re.compile(
         r"\b(negeer|vergeet|overrule)\b.{0,40}\b(instructie|instructies|regels|opdracht|prompt|instructions?|rules)\b"
         r"|\b(systeemprompt|systeem-prompt|je prompt|je instructies|jailbreak|developer mode)\b"
-        r"|^\W*(je bent nu|doe alsof|vanaf nu ben je)\b",
+        r"|^\W*(je bent nu|doe alsof|vanaf nu ben je)\b"
+        # A fake message header ("SYSTEEMMELDING VOOR DE ASSISTENT: …") or words addressed to the assistant.
+        r"|^\W*(systeem|system|beheerder|admin|assistent|assistant)\w*\b[^:.?!]{0,40}:"
+        r"|\b(voor|aan) de (assistent|chatbot|ai)\b",
         re.I,
     ),
     law_name=re.compile(
@@ -160,7 +167,7 @@ EN = Lexicon(
     next_question=re.compile(
         r",\s*(?:and|but)\s+(?=\w)|\s(?:and|but)\s+(?=(?:what|who|why|how|which|where|when)\b)|\?\s+(?=\w)", re.I
     ),
-    quantity=re.compile(r"\b(how many|how much|how high|how large)\b", re.I),
+    quantity=re.compile(r"\b(how many|how much|how high|how large|what amount|how long)\b", re.I),
     percentage=re.compile(r"\b(what percentage|which percentage|what share|what proportion)\b", re.I),
     date=re.compile(
         r"\b(in what year|in which year|what year|which year|on what date|what date|since when|until when)\b"
@@ -189,7 +196,9 @@ EN = Lexicon(
     instructions=re.compile(
         r"\b(ignore|forget|disregard|overrule)\b.{0,40}\b(instructie|instructies|regels|opdracht|prompt|instructions?|rules)\b"
         r"|\b(system ?prompt|your prompt|your instructions|jailbreak|developer mode)\b"
-        r"|^\W*(you are now|pretend to be|act as|from now on you)\b",
+        r"|^\W*(you are now|pretend to be|act as|from now on you)\b"
+        r"|^\W*(system|admin|assistant)\w*\b[^:.?!]{0,40}:"
+        r"|\bto the (assistant|chatbot|ai|model)\b",
         re.I,
     ),
     law_name=re.compile(
