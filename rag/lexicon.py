@@ -81,7 +81,8 @@ NL = Lexicon(
     frame_words=frozenset(
         "vindt vinden zegt zeggen denkt stelt meent schrijft schreef schreven schrijven noemt noemen bedoelt adviseert "
         "adviseren pleit pleiten benadrukt benadrukken wijst wijzen verwijst verwijzen waarschuwt waarschuwen bespreekt "
-        "bespreken beschrijft beschrijven volgens expert experts bundel boekje klopt waar staat staan".split()
+        "bespreken beschrijft beschrijven volgens expert experts bundel boekje klopt waar staat staan vaak document "
+        "documenten nota richtlijn".split()
     ),
     generic_words=frozenset("goed goede beter betere best beste groot grote groter grotere belangrijk belangrijke".split()),
     connectives=frozenset("en maar ook dan verder daarnaast bovendien".split()),
@@ -155,7 +156,7 @@ EN = Lexicon(
     frame_words=frozenset(
         "says say think thinks mean means advise advises according write writes wrote mention mentions emphasize "
         "emphasizes emphasise emphasises warn warns refer refers argue argues discuss discusses expert experts booklet "
-        "true correct".split()
+        "true correct often document documents guideline".split()
     ),
     generic_words=frozenset("good better best large big larger important".split()),
     connectives=frozenset("and but also then".split()),

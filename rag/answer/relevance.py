@@ -46,9 +46,10 @@ def inflection_stem(word: str) -> str:
     return word[: max(INFLECTION_PREFIX, len(word) - 2)]
 
 
-# A count in digits or in words ("twee keer", "de helft", "a dozen").
+# A count in digits or in words ("twee keer", "de helft", "a dozen"), or none ("geen", "nul"): "how
+# many …?" is answered by "er ging er geen over …".
 NUMBER = re.compile(
-    r"\d|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|honderd|duizend"
+    r"\d|\b(geen|nul|zero|none|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|honderd|duizend"
     r"|miljoen|miljard|helft|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|million|billion|half)\b",
     re.I,
 )

@@ -1,0 +1,29 @@
+"""The answerability thresholds in use are the ones `eval/derive_thresholds.py` derives from the
+fit part of the project's own question sets, on the real model and both corpora."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+import pytest
+
+from conftest import EVAL, SHARED
+from rag import calibration
+from rag.answer import grade
+from rag.embed import load_encoder
+
+pytestmark = [pytest.mark.real_model, pytest.mark.slow]
+
+
+@pytest.mark.skipif(not (SHARED / "corpora" / "devcorpus" / "data").is_dir(), reason="needs ../shared/corpora/devcorpus")
+def test_the_thresholds_in_use_are_the_derived_ones(real_settings, tmp_path_factory):
+    sys.path.insert(0, str(EVAL))
+    import derive_thresholds
+
+    devcorpus_index = tmp_path_factory.mktemp("devcorpus") / "index"
+    settings = replace(real_settings, calibration_file=None)
+    derived = derive_thresholds.derive(*derive_thresholds.fit_rows(derive_thresholds.snapshots(settings, devcorpus_index)))
+    stored = calibration.load(load_encoder(settings).model_id)
+    assert derived["words_on_topic"] == grade.WORDS_ON_TOPIC
+    assert (derived["on_topic"], derived["fact_on_topic"]) == (stored.on_topic, stored.fact_on_topic)
