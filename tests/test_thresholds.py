@@ -7,8 +7,8 @@ import sys
 from dataclasses import replace
 
 import pytest
-
 from conftest import EVAL, SHARED
+
 from rag import calibration
 from rag.answer import grade
 from rag.embed import load_encoder
