@@ -129,6 +129,9 @@ NL = Lexicon(
         r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:schrijft|schreef|schrijven|schreven|zegt|zeggen|stelt|stellen|beweert|beweren|meent|menen|betoogt|betogen|staat)"
         r"\s+(?P<mid>\w+\s+)?dat\s+(?P<claim2>[^?.!]+)"
         r"|\bwaarom\s+(?:is|zijn|pleit|pleiten)\s+(?P<who3>(?:[\w'’-]+\s+){1,4}?)(?P<stance>tegen|voor)\s+(?P<claim4>[^?.!]+)"
+        # "Waarom wil X dat …", "Waarom adviseert X …": the question takes X's view for granted.
+        r"|\bwaarom\s+(?:wil|wilt|willen|adviseert|adviseren|vraagt|vragen|ziet|zien|vindt|vinden|pleit|pleiten)\s+"
+        r"(?P<claim5>(?P<who4>(?:[\w'’-]+\s+){1,3})[^?.!]+)"
         r"|\b(?:schrijft|schreef|schrijven|zegt|zeggen|stelt|stellen|beweert|beweren|vindt|vinden|meent|menen|betoogt|wil|willen)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)dat\s+(?P<claim3>[^?.!]+)",
         re.I,
     ),

@@ -226,3 +226,15 @@ def test_the_split_of_the_question_sets_is_by_id_and_complete():
         for n in ("booklet", "devcorpus")
     )
     assert split == len(rows) >= 300  # every question written is in exactly one part
+
+
+@pytest.mark.parametrize(
+    ("question", "premise"),
+    [
+        ("Waarom wil Vincent Homburg dat de overheid veel meer chatbots inzet?", "de overheid veel meer chatbots inzet"),
+        ("Waarom adviseert Kees Verhoeven een anti-Europese koers?", "Kees Verhoeven een anti-Europese koers"),
+        ("Waarom moeten ziekenhuizen hun IT niet zelf beheren?", ""),
+    ],
+)
+def test_a_why_question_takes_the_experts_view_for_granted(question, premise):
+    assert analyze(question, [], EXPERTS + ("Kees Verhoeven",)).premise == premise

@@ -204,8 +204,12 @@ def _premise(question: str, lang: str, kind: Kind, experts: Sequence[str], all_e
             if m.group("claim"):
                 return m.group("claim").strip(" ,.")
             groups = m.groupdict()
-            who = " ".join(g for g in (groups.get("who"), groups.get("mid"), groups.get("who2"), groups.get("who3")) if g)
-            claim = groups.get("claim2") or groups.get("claim3") or ""
+            who = " ".join(
+                g for g in (groups.get("who"), groups.get("mid"), groups.get("who2"), groups.get("who3"), groups.get("who4")) if g
+            )
+            claim = groups.get("claim2") or groups.get("claim3") or groups.get("claim5") or ""
+            if groups.get("claim5") and re.search(r"\bdat\b", claim):  # "waarom vindt X dat <claim>"
+                claim = re.split(r"\bdat\b", claim, maxsplit=1)[1]
             if groups.get("claim4"):  # "waarom is X tegen Y": the claim is "tegen Y"
                 claim = f"{groups['stance']} {groups['claim4']}"
             by_expert = mentioned(who, all_experts) or (experts and any(w in lex.subject_pronouns for w in _words(who)))

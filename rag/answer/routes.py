@@ -250,13 +250,19 @@ def premise(ctx: Context) -> Iterator[Event]:
         body, cites = render.correction(source, sentence, ctx.lang, reversed_=True, src=ctx.src)
         yield ctx.final(body, False, cites, "rules", "premise")
         return
+    signals = _signals(ctx)
     if share(check.stated) >= relevance.PREMISE_SUPPORTED:
-        yield from _generate(ctx, "premise")
+        yield from _generate(ctx, "premise", signals)
         return
     best = max((x for x in (check.stated, check.contradicted) if x), key=lambda x: x[2], default=None)
     core = relevance.core_stem(ctx.intent.premise, snap.idf, list(ctx.intent.experts))
     if best is None or best[2] < relevance.PREMISE_ABOUT or core not in relevance.stems_of(best[0], best[1]):
-        yield ctx.refuse("premise", ctx.text("premise_missing"))
+        # Not found in so many words: the claim is not repeated; what the sources say on the
+        # question, when they are on it, is quoted as only the closest.
+        if signals.on_topic and signals.best is not None:
+            yield _partly(ctx, ctx.text("premise_missing"), signals.best, "premise")
+        else:
+            yield ctx.refuse("premise", ctx.text("premise_missing"))
         return
     body, cites = render.correction(best[0], best[1], ctx.lang, reversed_=False, src=ctx.src)
     yield ctx.final(body, False, cites, "rules", "premise")
@@ -293,6 +299,13 @@ def _signals(ctx: Context, hits: Sequence[Hit] | None = None) -> grade.Signals:
         prepared.text, prepared.vector, ctx.hits if hits is None else hits, snap.retriever.index.sentences_of, snap.idf
     )
     return grade.signals(found, snap.calibration, "" if ctx.intent.compound else ctx.intent.fact)
+
+
+def _drawn_on(verified: Sequence[cit.Verified], sources: Sequence[evidence.Source]) -> grade.Found | None:
+    """The source sentence the first supported sentence of the model's draws on."""
+    by_number = {s.number: s for s in sources}
+    v = next((v for v in verified if v.sources), None)
+    return grade.Found(by_number[v.sources[0]].hit, v.quotes[0], 0.0, 0.0) if v else None
 
 
 def _elsewhere(ctx: Context) -> grade.Found | None:
@@ -363,12 +376,15 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
         yield Token(piece)
     verified = _verify(ctx, raw, sources, about)
     verified = _completed(verified, quotes) if _answering(ctx, verified, sources, about) else quotes
-    if not verified and signals is not None and signals.best is not None:
-        # On the question by meaning, but nothing says the asked thing in so many words: the
-        # closest sentence, said to be only that.
-        reason = f"{missing} {ctx.text('partly_closest')}".strip()
-        yield _partly(ctx, reason, signals.best, route, ctx.generator.name)
-        return
+    if signals is not None and not quotes:
+        # On the question by meaning, but no source sentence says the asked thing in so many words:
+        # not a "yes" on the model's words alone. The source sentence the model drew on (or the
+        # closest one), said to be only that.
+        closest = _drawn_on(verified, sources) or signals.best
+        if closest is not None:
+            reason = f"{missing} {ctx.text('partly_closest')}".strip()
+            yield _partly(ctx, reason, closest, route, ctx.generator.name)
+            return
     if not verified:
         yield ctx.refuse(route, generator=ctx.generator.name)
         return
@@ -464,7 +480,8 @@ def _quotes(
     if not best:
         return []
     first_fact = intent.parts[0].fact if intent.compound else intent.fact
-    if not (about(best) or (same_language and about(title))) or not holds(first_fact, top.number, best):
+    # A question without distinctive words (every word is in most passages) has nothing to test "about" with.
+    if (about.topical and not (about(best) or (same_language and about(title)))) or not holds(first_fact, top.number, best):
         return []
     if same_language and covered < relevance.ANSWER_COVERAGE:
         return []
