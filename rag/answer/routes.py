@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from .. import citations as cit
 from .. import evidence
 from ..embed import Encoder
+from ..experts import strip_names
 from ..generate import Generator, prompt_budget
 from ..language import detect, text
 from ..lexical import tokenize
@@ -476,7 +477,10 @@ def _quotes(
     same_language = detect(top.best) == ctx.lang
     # Within a language, the shown sentence that covers most of the question; across languages
     # words cannot be compared and the best-scored sentence stands.
-    best, covered = relevance.answering_sentence(ctx.prepared.text, top.sentences, top.best, title, idf, same_language)
+    # The first quote answers the first part of a two-part question: the second part's words are
+    # another sentence's to cover.
+    first_part = strip_names(intent.parts[0].text, intent.experts) if intent.compound else ctx.prepared.text
+    best, covered = relevance.answering_sentence(first_part, top.sentences, top.best, title, idf, same_language)
     if not best:
         return []
     first_fact = intent.parts[0].fact if intent.compound else intent.fact
