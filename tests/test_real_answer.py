@@ -45,5 +45,5 @@ def test_question_outside_the_booklet_is_declined(pipeline):
     answer = pipeline.ask("Hoeveel kost een paspoort volgens de bundel?")
     # Refused, or only the closest passage, said to be only that: never a price.
     assert answer.answered in ("no", "partly"), answer.text
-    assert answer.refused or answer.text.startswith(("Een direct antwoord hierop vind ik niet", "Een aantal vind ik"))
+    assert answer.refused or answer.text.startswith(("Het dichtst bij een antwoord komt", "Een aantal vind ik"))
     assert "€" not in answer.text and "euro" not in answer.text.lower()

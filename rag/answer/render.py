@@ -112,11 +112,13 @@ def refusal(lang: str, hits: Sequence[Hit], reason: str = "", src: str = "") -> 
 
 def partly(reason: str, source: Source, sentence: str, lang: str) -> tuple[str, list[Citation]]:
     """What is missing, then what the sources do say, quoted and cited: "Een bedrag vind ik hierover
-    niet in de bundel. Wel schrijft X (advies 2): “…” [1]."."""
+    niet in de bundel. Wel schrijft X (advies 2): “…” [1]."; without a reason, the sentence as the
+    closest to an answer: "Het dichtst bij een antwoord komt X (advies 2): “…” [1]."."""
     c = source.hit.chunk
+    kind = "lead" if reason else "closest"
     if c.experts:
-        lead = text(lang, "lead_expert", who=who(c.experts, lang), where=place(c, lang))
+        lead = text(lang, f"{kind}_expert", who=who(c.experts, lang), where=place(c, lang))
     else:
-        lead = text(lang, "lead_section", where=c.section or c.document_title or c.document)
+        lead = text(lang, f"{kind}_section", where=c.section or c.document_title or c.document)
     quote = sentence.removeprefix("- ").rstrip(".")
-    return f"{reason} {lead} “{quote}” [1].", [Citation("[1]", c, sentence)]
+    return f"{reason} {lead} “{quote}” [1].".lstrip(), [Citation("[1]", c, sentence)]

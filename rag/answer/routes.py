@@ -383,8 +383,7 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
         # closest one), said to be only that.
         closest = _drawn_on(verified, sources) or signals.best
         if closest is not None:
-            reason = f"{missing} {ctx.text('partly_closest')}".strip()
-            yield _partly(ctx, reason, closest, route, ctx.generator.name)
+            yield _partly(ctx, missing, closest, route, ctx.generator.name)
             return
     if not verified:
         yield ctx.refuse(route, generator=ctx.generator.name)
