@@ -238,3 +238,12 @@ def test_the_split_of_the_question_sets_is_by_id_and_complete():
 )
 def test_a_why_question_takes_the_experts_view_for_granted(question, premise):
     assert analyze(question, [], EXPERTS + ("Kees Verhoeven",)).premise == premise
+
+
+def test_a_name_of_several_words_is_there_when_each_of_its_words_is():
+    from rag.answer.lookup import CorpusLookup
+
+    text = "Kees Verhoeven, oud-Tweede Kamerlid voor D66, over Common ground en de AI Act in de Europese Unie."
+    lookup = CorpusLookup([Chunk("c", "b.md", text, text)])
+    terms = ["D66 MP", "Common Ground-principe", "Europese AI-verordening", "European Health Data Space", "Digital Markets Act"]
+    assert lookup.absent_terms(terms) == ["European Health Data Space", "Digital Markets Act"]

@@ -6,6 +6,7 @@ advices, themes) and what answers call it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Protocol
@@ -36,6 +37,10 @@ class Lookup(Protocol):
     @property
     def has_themes(self) -> bool:
         """Whether the structure groups its contributions under themes."""
+
+
+# A law's name is looked up as written: "Wet digitale overheid", "Digital Markets Act".
+LAW = re.compile(r"^(?:Wet|Besluit|Regeling|Verordening)\b|\b(?:Act|Regulation|Directive)$")
 
 
 class CorpusLookup:
@@ -84,8 +89,14 @@ class CorpusLookup:
     def absent_terms(self, terms: Sequence[str]) -> list[str]:
         out = []
         for term in terms:
-            if " " in term:
-                present = f" {fold(term)}" in self._text  # a law or name of several words, as written
+            if " " in term and LAW.search(term):
+                present = f" {fold(term)}" in self._text  # a law of several words, as written
+            elif " " in term:
+                # A name of several words is there when each of its words is, a compound by its
+                # capitalised part ("D66 MP", "Common Ground-principe", "Europese AI-verordening");
+                # words of one or two letters ("MP") are left out.
+                words = [w for w in term.split() if len(w) > 2]
+                present = not self.absent_terms(words)
             elif "-" in term:
                 # A compound by its capitalised part: "ICT-personeel" is about ICT.
                 parts = [fold(p) for p in term.split("-") if p[:1].isupper()] or [fold(term)]
