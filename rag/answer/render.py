@@ -119,6 +119,8 @@ def partly(reason: str, source: Source, sentence: str, lang: str) -> tuple[str, 
     if c.experts:
         lead = text(lang, f"{kind}_expert", who=who(c.experts, lang), where=place(c, lang))
     else:
-        lead = text(lang, f"{kind}_section", where=c.section or c.document_title or c.document)
+        lead = text(
+            lang, f"{kind}_section", where=c.section or c.document_title or c.document, doc=c.document_title or c.document
+        )
     quote = sentence.removeprefix("- ").rstrip(".")
     return f"{reason} {lead} “{quote}” [1].".lstrip(), [Citation("[1]", c, sentence)]
