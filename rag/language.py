@@ -96,13 +96,14 @@ TEXTS = {
 }
 
 
-def collection(lang: str, titles: Sequence[str], experts: bool) -> str:
-    """What the indexed collection is called in answers: "de bundel" for one document with the
-    experts-and-advices structure, "het document “<titel>”" for one other, "de documenten" for several."""
+def collection(lang: str, titles: Sequence[str], booklet: bool) -> str:
+    """What the indexed collection is called in answers: "de bundel" for the booklet (`booklet`:
+    one document with the experts-and-advices structure), "het document “<titel>”" for one other
+    document, "de documenten" for several."""
+    if booklet:
+        return text(lang, "booklet")
     titles = list(dict.fromkeys(titles))
-    if len(titles) != 1:
-        return text(lang, "documents")
-    return text(lang, "booklet") if experts else text(lang, "document", title=titles[0])
+    return text(lang, "document", title=titles[0]) if len(titles) == 1 else text(lang, "documents")
 
 
 def detect(text: str) -> str:

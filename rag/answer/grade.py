@@ -36,7 +36,6 @@ DEPTH = 3  # passages whose sentences are read for the grade
 # from which it is on the question by its words alone (and a sentence holding an asked number or
 # date is about it); the embedding thresholds are the model's (`Calibration`).
 WORDS_ON_TOPIC = 0.48
-FACT_WORDS = WORDS_ON_TOPIC
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +57,6 @@ class Signals:
     fact: Found | None  # the closest sentence about the question that holds the asked kind of fact
     fact_asked: bool
     on_topic: bool  # some sentence is on the question, by meaning or by words
-
-    @property
-    def dense(self) -> float:
-        return self.closest.dense if self.closest else 0.0
 
     @property
     def words(self) -> float:
@@ -103,7 +98,7 @@ def signals(found: Sequence[Found], calibration: Calibration, fact: Fact = "") -
     holding = [
         f
         for f in found
-        if asked and relevance.has_fact(fact, f.sentence) and (f.dense >= calibration.fact_on_topic or f.words >= FACT_WORDS)
+        if asked and relevance.has_fact(fact, f.sentence) and (f.dense >= calibration.fact_on_topic or f.words >= WORDS_ON_TOPIC)
     ]
     on_topic = (closest is not None and closest.dense >= calibration.on_topic) or (
         wordiest is not None and wordiest.words >= WORDS_ON_TOPIC
@@ -118,7 +113,7 @@ def grade(s: Signals) -> Grade:
     return "yes" if s.fact_found else "partly"
 
 
-def elsewhere(core: str, own_stems: set[str], others: Sequence[Found]) -> Found | None:
+def elsewhere(core: str, own_stems: frozenset[str] | set[str], others: Sequence[Found]) -> Found | None:
     """When a question names experts whose passages do not rank among the best without their names:
     the sentence of another expert's passage that holds the question's rarest word (`core`), when
     the named experts' own text never uses it (they do not write about it); else None."""

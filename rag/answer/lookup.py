@@ -13,9 +13,10 @@ from typing import Protocol
 
 from ..clean import fold
 from ..language import collection
+from ..lexical import tokenize
 from ..types import Chunk
 from .intent import topic_stems
-from .relevance import INFLECTION_PREFIX, inflection_stem
+from .relevance import INFLECTION_PREFIX, inflection_stem, label
 
 
 class Lookup(Protocol):
@@ -38,6 +39,9 @@ class Lookup(Protocol):
     def has_themes(self) -> bool:
         """Whether the structure groups its contributions under themes."""
 
+    def expert_stems(self, experts: Sequence[str]) -> frozenset[str]:
+        """The stems of everything these experts wrote, with their passages' titles."""
+
 
 # A law's name is looked up as written: "Wet digitale overheid", "Digital Markets Act".
 LAW = re.compile(r"^(?:Wet|Besluit|Regeling|Verordening)\b|\b(?:Act|Regulation|Directive)$")
@@ -58,19 +62,36 @@ class CorpusLookup:
         return any(c.theme for c in self.chunks)
 
     @cached_property
+    def _stems_by_expert(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for c in self.chunks:
+            stems = set(tokenize(f"{c.text} {label(c)}")) if c.experts else set()
+            for e in c.experts:
+                out.setdefault(e, set()).update(stems)
+        return out
+
+    def expert_stems(self, experts: Sequence[str]) -> frozenset[str]:
+        return frozenset().union(*(self._stems_by_expert.get(e, set()) for e in experts))
+
+    @cached_property
     def titles(self) -> tuple[str, ...]:
         """The documents' titles (their file names when they have none), in index order."""
         return tuple(dict.fromkeys(c.document_title or c.document for c in self.chunks))
 
+    @property
+    def is_booklet(self) -> bool:
+        """Whether the collection is one document with the experts-and-advices structure."""
+        return self.has_experts and len(self.titles) == 1
+
     def collection(self, lang: str) -> str:
         """What answers call the collection: "de bundel", "het document “…”" or "de documenten"."""
-        return collection(lang, self.titles, self.has_experts)
+        return collection(lang, self.titles, self.is_booklet)
 
     @property
     def subject(self) -> str:
         """What the questions are about, for the model: the collection with its title ("de bundel “…”")."""
         name = self.collection("nl")
-        return f"{name} “{self.titles[0]}”" if self.has_experts and len(self.titles) == 1 else name
+        return f"{name} “{self.titles[0]}”" if self.is_booklet else name
 
     @cached_property
     def _text(self) -> str:

@@ -24,7 +24,6 @@ from ..embed import Encoder
 from ..experts import strip_names
 from ..generate import Generator, prompt_budget
 from ..language import detect, text
-from ..lexical import tokenize
 from ..prompt import fitted_messages, source_lines
 from ..retrieve import Query
 from ..settings import Settings
@@ -283,7 +282,7 @@ def generated(ctx: Context, lookup: Lookup) -> Iterator[Event]:
         fact = ctx.intent.parts[0].fact if ctx.intent.compound else ctx.intent.fact
         yield _partly(ctx, ctx.text("partly_fact", fact=ctx.text(f"fact_{fact}")), signals.best, "generated")
         return
-    other = _elsewhere(ctx)
+    other = _elsewhere(ctx, lookup)
     if other is not None:
         reason = ctx.text("partly_expert", who=render.who(ctx.intent.named, ctx.lang))
         yield _partly(ctx, reason, other, "generated")
@@ -309,7 +308,7 @@ def _drawn_on(verified: Sequence[cit.Verified], sources: Sequence[evidence.Sourc
     return grade.Found(by_number[v.sources[0]].hit, v.quotes[0], 0.0, 0.0) if v else None
 
 
-def _elsewhere(ctx: Context) -> grade.Found | None:
+def _elsewhere(ctx: Context, lookup: Lookup) -> grade.Found | None:
     """For a question that names experts: another expert's sentence on the question's rarest word,
     when the named experts' passages do not rank among the best without their names and their
     text never uses that word."""
@@ -322,11 +321,8 @@ def _elsewhere(ctx: Context) -> grade.Found | None:
         return None  # their own passages rank among the best without their names too
     stems = [s for s in topic_stems(p.text, named) if snap.idf.df.get(s, 0)]
     core = max(sorted(stems), key=snap.idf, default="")
-    own = {
-        t for c in snap.retriever.index.chunks if set(c.experts) & set(named) for t in tokenize(f"{c.text} {relevance.label(c)}")
-    }
     found = grade.sentences(p.text, p.vector, hits, snap.retriever.index.sentences_of, snap.idf)
-    return grade.elsewhere(core, own, found)
+    return grade.elsewhere(core, lookup.expert_stems(named), found)
 
 
 def _partly(ctx: Context, reason: str, found: grade.Found, route: str, generator: str = "rules") -> Final:
