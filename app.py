@@ -23,6 +23,7 @@ from pathlib import Path
 import gradio as gr
 
 from rag import store
+from rag.answer.lookup import CorpusLookup
 from rag.build import build, staleness
 from rag.embed import Encoder, load_encoder
 from rag.errors import InvalidQuestionError, RagError
@@ -47,10 +48,11 @@ EXAMPLE_COUNT = 4
 def intro(chunks: Sequence[Chunk]) -> str:
     """What the page says it answers about, from the index: the booklet with its experts and
     advices, or the documents it holds."""
-    titles = list(dict.fromkeys(c.document_title or c.document for c in chunks))
+    lookup = CorpusLookup(chunks)  # whether this is the booklet is decided there, once
+    titles = lookup.titles
     experts = {e for c in chunks for e in c.experts}
     advices = {c.advice_key for c in chunks if c.experts and c.advice}
-    if experts and len(titles) == 1:
+    if lookup.is_booklet:
         return (
             f"Stel een vraag over de bundel *{_esc(titles[0])}*: {len(experts)} experts, {len(advices)} adviezen. "
             "Elk antwoord noemt de expert en het adviesnummer; de bron staat rechts."
@@ -266,7 +268,7 @@ class ChatService:
         history = capped(history)
         filters = filters or Filters()
         try:
-            question = validate(message or "", self.settings.max_question_chars)
+            question = validate(message or "", self.settings.max_question_chars, self.collection_name)
         except InvalidQuestionError as e:
             gr.Warning(str(e))
             yield history, gr.skip()
@@ -319,6 +321,13 @@ class ChatService:
                 self._waiting -= 1
 
     # --- index ------------------------------------------------------------------------
+    def collection_name(self, lang: str) -> str:
+        """What the live index's collection is called ("de bundel"); generic when it cannot be loaded."""
+        try:
+            return self.pipeline.lookup(self.pipeline.index.current()).collection(lang)
+        except RagError:
+            return ""
+
     def chunks(self) -> Sequence[Chunk]:
         """The live index's chunks (none when it cannot be loaded)."""
         try:
@@ -413,6 +422,7 @@ def build_app(service: ChatService) -> gr.Blocks:
     """The page. Event `/chat` takes (message, history) and returns (history, sources panel)."""
     experts, themes, documents = service.choices()
     chunks = service.chunks()
+    shown_examples = examples(chunks)
     with gr.Blocks(title=TITLE) as demo:
         filters = gr.State(Filters())
         gr.Markdown(f"# {TITLE}\n{intro(chunks)}")
@@ -428,7 +438,7 @@ def build_app(service: ChatService) -> gr.Blocks:
                 with gr.Row():
                     message = gr.Textbox(
                         label="Uw vraag",
-                        placeholder=f"Bijvoorbeeld: {examples(chunks)[0]}" if examples(chunks) else "Stel een vraag",
+                        placeholder=f"Bijvoorbeeld: {shown_examples[0]}" if shown_examples else "Stel een vraag",
                         max_length=service.settings.max_question_chars,
                         scale=5,
                         autofocus=True,
@@ -436,8 +446,8 @@ def build_app(service: ChatService) -> gr.Blocks:
                     ask = gr.Button("Vraag", variant="primary", scale=1)
                 with gr.Row():
                     clear = gr.Button("Wis gesprek", variant="secondary")
-                if examples(chunks):
-                    gr.Examples(examples(chunks), inputs=message, label="Voorbeeldvragen")
+                if shown_examples:
+                    gr.Examples(shown_examples, inputs=message, label="Voorbeeldvragen")
                 with gr.Accordion("Filters", open=False):
                     expert = gr.Dropdown(experts, value=ALL, label="Alleen deze expert")
                     theme = gr.Dropdown(themes, value=ALL, label="Alleen dit thema")

@@ -43,7 +43,7 @@ def test_gradio6_message_parts_are_read_as_text():
 
 
 def test_empty_question_warns_and_changes_nothing(service):
-    with pytest.warns(UserWarning):
+    with pytest.warns(UserWarning, match="Stel een vraag over de bundel"):  # the collection is the booklet
         steps = list(service.chat("   ", [{"role": "user", "content": "eerder"}]))
     assert steps[-1][0] == [{"role": "user", "content": "eerder"}]
 
