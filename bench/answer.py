@@ -1,6 +1,6 @@
 """Answer latency on a gold file with the configured generator (default: llama.cpp).
 
-    python bench/answer.py [--gold eval/boundary.jsonl] [--limit N]
+    python bench/answer.py [--gold eval/boundary.jsonl] [--limit N] [--vary llama_lookup=0,10]
 
 Prints time to first token and to the full answer (p50/p95) after the models are
 loaded and the fixed prompt prefix is cached, and the same for model-free answers
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from rag.embed import load_encoder
@@ -29,18 +30,48 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--gold", default=str(Path(__file__).resolve().parents[1] / "eval" / "boundary.jsonl"))
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument(
+        "--vary",
+        default="",
+        help="a numeric setting and the values to compare in one run, questions interleaved:"
+        " llama_lookup=0,10 (prompt-lookup decoding) or max_answer_tokens=110,60",
+    )
     args = ap.parse_args()
-    settings = Settings.from_env()
-    pipeline = Pipeline(settings, load_encoder(settings), load_generator(settings))
-    t = time.perf_counter()
-    pipeline.warm_up()
-    print(f"warm-up (index, embedding model, generator, prompt prefix): {time.perf_counter() - t:.1f} s")
+    base = Settings.from_env()
+    field, _, values = args.vary.partition("=")
+    if field and not hasattr(base, field):
+        ap.error(f"no setting {field!r}")
+    settings_list = [replace(base, **{field: type(getattr(base, field))(v)}) for v in values.split(",")] if field else [base]
+    encoder = load_encoder(base)
+    runs = []
+    for settings in settings_list:
+        name = f"{field}={getattr(settings, field)}" if field else "default"
+        pipeline = Pipeline(settings, encoder, load_generator(settings))
+        t = time.perf_counter()
+        pipeline.warm_up()
+        print(f"{name}: warm-up (index, embedding model, generator, prompt prefix): {time.perf_counter() - t:.1f} s")
+        runs.append((name, pipeline, []))
     gold = read_gold(args.gold)[: args.limit or None]
+    for i, q in enumerate(gold):
+        # Alternate which configuration goes first, so neither always meets a cold cache.
+        for _size, pipeline, answers in runs if i % 2 == 0 else runs[::-1]:
+            answers.append(pipeline.ask(q["question"], q.get("history") or []))
+    for name, pipeline, answers in runs:
+        if len(runs) > 1:
+            print(f"--- {name}")
+        report(pipeline, answers, gold)
+    if len(runs) > 1:
+        first = [a.text for a in runs[0][2]]
+        for name, _, answers in runs[1:]:
+            same = sum(a.text == b for a, b in zip(answers, first))
+            print(f"{name}: {same}/{len(first)} answers identical to {runs[0][0]}'s")
+
+
+def report(pipeline: Pipeline, answers: list, gold: list[dict]) -> None:
     by_kind: dict[str, list[tuple[float, float]]] = {}
     cited, retrieve, words, tokens, drafted = [], [], [], [], 0
     count = getattr(pipeline.generator, "count_tokens", None)
-    for q in gold:
-        a = pipeline.ask(q["question"], q.get("history") or [])
+    for q, a in zip(gold, answers):
         kind = "model" if a.generator == pipeline.generator.name else a.generator
         by_kind.setdefault(kind, []).append((a.timings["first_token_ms"], a.timings["total_ms"]))
         if kind == "model":

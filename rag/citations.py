@@ -20,9 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .calibration import Calibration
+from .clean import fold
 from .evidence import Idf, Source, overlap
+from .experts import mentioned
 from .language import detect, text
-from .lexical import tokenize
+from .lexical import INFLECTION_PREFIX, inflection_stem, tokenize
+from .lexicon import CLAUSE, ENGLISH_NAMES, negated
 from .types import Citation
 
 MARKER = re.compile(r"\[\s*(\d+)\s*\]")
@@ -79,11 +82,97 @@ def split_answer(answer: str) -> list[Sentence]:
     return out
 
 
+# A model that stops by itself ends on a full stop, a closing quote or a source marker.
+FINISHED = re.compile(r"(?:[.!?…:;)”\"']|\[\s*\d+\s*\])\s*(?:\[\s*\d+\s*\]\s*)*[.!?]?$")
+
+
+def finished(sentences: list[Sentence], raw: str) -> list[Sentence]:
+    """The sentences without a last one the model left unfinished (it ran out of tokens), unless
+    that is all there is."""
+    if len(sentences) > 1 and not FINISHED.search(raw.strip()):
+        return sentences[:-1]
+    return sentences
+
+
 def numbers_ok(sentence: str, source_text: str) -> bool:
     """Every number the sentence states occurs in the source."""
     wanted = {n.replace(",", ".") for n in NUMBER.findall(sentence)}
     have = {n.replace(",", ".") for n in NUMBER.findall(source_text)}
     return wanted <= have
+
+
+WORD = re.compile(r"[^\W\d_][\w'’-]*")
+NAME = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’-]*)")
+# A word this long that no passage of the corpus holds, in no inflection, derivation or compound,
+# is a term of the model's own ("blockchainregisters"); shorter ones are as often plain words a
+# small corpus happens to lack ("eenmalig").
+RARE_WORD = 10
+COMPOUND_PART = 6  # a passage word this long that starts a sentence's word is its compound's first part
+ROOT = 7  # words that share their first seven letters are one word's derivations ("gemeente-n", "gemeente-lijke")
+
+
+def _words(texts: Sequence[str]) -> set[str]:
+    return {fold(w) for t in texts for w in WORD.findall(t)}
+
+
+def _present(word: str, words: set[str]) -> bool:
+    """A folded word occurs among `words`, inflected ("europ…"), derived ("gemeentelijke" from
+    "gemeenten"), as the start of a compound, or with a compound's first part
+    ("digitaliseringsbeleid" where a passage has "digitalisering")."""
+    if word in words:
+        return True
+    if len(word) < INFLECTION_PREFIX:
+        return False
+    stem, root = inflection_stem(word), word[:ROOT]
+    return any(
+        w.startswith(stem) or (len(w) >= COMPOUND_PART and word.startswith(w)) or (len(word) > ROOT and w.startswith(root))
+        for w in words
+    )
+
+
+def invented(sentence: str, sources: Sequence[Source], question: str, idf: Idf, same_language: bool) -> str:
+    """A name or acronym the sentence states that no shown passage (nor the question) holds, or,
+    within the passages' language, a long word that no passage of the corpus uses: "" when none.
+    English names of Dutch places and bodies count as their Dutch names ("Denmark", "Denemarken")."""
+    texts = [question]
+    for src in sources:
+        c = src.hit.chunk
+        texts += [c.text, *c.experts, *c.roles, c.advice_title, c.contribution_title, c.section, c.theme]
+    have = _words(texts)
+    body = sentence.split(None, 1)[1] if " " in sentence else ""  # the first word is capitalised anyway
+    for name in NAME.findall(body):
+        for part in re.split(r"[-'’]", name):
+            w = fold(part)
+            if len(w) < 2 or _present(w, have):
+                continue
+            dutch = ENGLISH_NAMES.get(w)
+            if dutch is not None and (not dutch or all(_present(d, have) for d in dutch.split())):
+                continue
+            return name
+    if same_language:
+        for w in WORD.findall(sentence):
+            f = fold(w)
+            stems = tokenize(w)
+            if len(f) >= RARE_WORD and stems and all(idf.df.get(st, 0) == 0 for st in stems) and not _present(f, have):
+                return w
+    return ""
+
+
+def contradicts(sentence: str, source_sentence: str) -> bool:
+    """Whether a sentence says the opposite of the source sentence it draws on: one of its clauses
+    differs in negation from the source's clause that shares most words with it ("moet wel" against
+    "moet niet"), or, where no clause shares a word (a translation), the whole sentence does."""
+    clauses = [c for c in CLAUSE.split(source_sentence) if c.strip()] or [source_sentence]
+    clause_stems = [set(tokenize(c)) for c in clauses]
+    aligned = False
+    for part in (p for p in CLAUSE.split(sentence) if p.strip()):
+        stems = set(tokenize(part))
+        shared, closest = max(((len(stems & cs), c) for cs, c in zip(clause_stems, clauses)), key=lambda x: x[0])
+        aligned = aligned or bool(shared)
+        if shared and negated(part) != negated(closest):
+            return True
+    # No clause shares a word (a translation): the whole sentences are compared.
+    return not aligned and negated(sentence) != negated(source_sentence)
 
 
 def source_context(source: Source, question: str) -> set[str]:
@@ -123,6 +212,7 @@ def support_matrix(
     about: Callable[[str], bool] = lambda source_sentence: True,
     *,
     calibration: Calibration,
+    people: Sequence[str] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Support of each answer sentence by each source (0..1), and which source sentence gave it.
 
@@ -130,6 +220,10 @@ def support_matrix(
     with a lower band across languages (an English answer to Dutch sources), where
     words cannot match. There embeddings also match claims made up around the topic,
     so a source sentence supports only if it is itself `about` the question.
+
+    Nothing supports a sentence that states a name or a word no passage holds (`invented`),
+    nor one that names an expert (of `people`) by another expert's passage; a source sentence
+    that the sentence contradicts in negation supports it not at all.
     """
     score = np.zeros((len(sentences), len(sources)))
     best = np.zeros((len(sentences), len(sources)), dtype=int)
@@ -138,10 +232,16 @@ def support_matrix(
     crossing = [bool(answer_lang) and detect(" ".join(s.sentences)) != answer_lang for s in sources]
     bands = [calibration.dense_cross if cross else calibration.dense_same for cross in crossing]
 
+    same_language = not all(crossing) if sources else True
     for i, sentence in enumerate(sentences):
         stems = set(tokenize(sentence))
+        if invented(sentence, sources, question, idf, same_language):
+            continue
+        named = set(mentioned(sentence, people)) if people else set()
         for j, source in enumerate(sources):
             c = source.hit.chunk
+            if named and not named & set(c.experts):
+                continue
             # Numbers may come from anywhere in the passage or its label ("advies 3").
             if not numbers_ok(sentence, f"{c.text} {c.advice} {c.contribution_title} {c.advice_title}"):
                 continue
@@ -156,6 +256,8 @@ def support_matrix(
                     cos = float(sentence_vectors[i] @ vecs[k])
                     dense = min(1.0, max(0.0, (cos - low) / (high - low)))
                 s = max(lexical, dense)
+                if s > score[i, j] and contradicts(sentence, src):
+                    continue
                 if s > score[i, j]:
                     score[i, j], best[i, j] = s, k
     return score, best
@@ -170,11 +272,16 @@ CONNECTIVES = frozenset(
 YES_NO = frozenset("ja nee yes no".split())
 
 
+def yes_or_no(sentence: str) -> bool:
+    """Whether a sentence opens with a yes or a no."""
+    first = re.findall(r"\w+", sentence.lower())[:1]
+    return bool(first and first[0] in YES_NO)
+
+
 def adds_to(sentence: str, question: str, yes_no: bool = True) -> bool:
     """Whether a sentence says more than the question: a word the question lacks, or (unless
     `yes_no` is off) a yes or no."""
-    first = re.findall(r"\w+", sentence.lower())[:1]
-    return bool(set(tokenize(sentence)) - set(tokenize(question))) or (yes_no and bool(first and first[0] in YES_NO))
+    return bool(set(tokenize(sentence)) - set(tokenize(question))) or (yes_no and yes_or_no(sentence))
 
 
 def is_claim(sentence: str) -> bool:
@@ -225,11 +332,12 @@ def verify(
 
 def render(verified: Sequence[Verified], sources: Sequence[Source], lang: str = "") -> tuple[str, list[Citation]]:
     """Answer text with labels renumbered 1..n in order of first use, and one citation per label.
-    A quote in another language than the answer's (`lang`) is announced as such."""
+    A quote in another language than the answer's (`lang`) is announced as such, where it starts."""
     by_number = {s.number: s for s in sources}
     label_of: dict[int, int] = {}
     quotes: dict[int, list[str]] = {}
     parts: list[str] = []
+    announced = False
     for v in verified:
         labels = []
         for number, quote in zip(v.sources, v.quotes):
@@ -239,15 +347,15 @@ def render(verified: Sequence[Verified], sources: Sequence[Source], lang: str = 
             if quote not in q:
                 q.append(quote)
         quote = f"“{v.text.removeprefix('- ').rstrip('.')}”."
-        parts.append(_with_labels((f"{v.lead}: {quote}" if v.lead else quote) if v.quoted else v.text, labels))
+        part = _with_labels((f"{v.lead}: {quote}" if v.lead else quote) if v.quoted else v.text, labels)
+        if lang and v.quoted and not announced and detect(v.text) != lang:
+            part, announced = f"{text(lang, 'quoted')} {part}", True  # the first quote in another language says so
+        parts.append(part)
     citations = [
         Citation(f"[{label}]", by_number[number].hit.chunk, " ".join(quotes[number]))
         for number, label in sorted(label_of.items(), key=lambda kv: kv[1])
     ]
-    answer = " ".join(parts)
-    if lang and any(v.quoted and detect(v.text) != lang for v in verified):
-        answer = f"{text(lang, 'quoted')} {answer}"
-    return answer, citations
+    return " ".join(parts), citations
 
 
 def _with_labels(sentence: str, labels: Sequence[int]) -> str:

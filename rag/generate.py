@@ -52,10 +52,11 @@ TEMPLATE_TOKENS = 32  # the chat template's role markers around the messages
 class LlamaCppGenerator:
     """llama.cpp via llama-cpp-python; the fixed system prompt stays in its prefix cache."""
 
-    def __init__(self, model_path: Path, threads: int = 2, context: int = 2048) -> None:
+    def __init__(self, model_path: Path, threads: int = 2, context: int = 2048, lookup: int = 0) -> None:
         self.model_path = model_path
         self.threads = threads
         self.context = context
+        self.lookup = lookup  # tokens drafted from the prompt per step (prompt-lookup decoding); 0: off
         self.name = f"llama.cpp/{model_path.name}"
         self._llm = None
         self._lock = threading.Lock()  # one generation at a time: 2 cores, one KV cache
@@ -64,6 +65,7 @@ class LlamaCppGenerator:
         if self._llm is None:
             try:
                 from llama_cpp import Llama
+                from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
             except ImportError:
                 raise ModelUnavailableError("the llama.cpp backend needs llama-cpp-python: pip install -e '.[llm]'") from None
             self._llm = Llama(
@@ -72,6 +74,7 @@ class LlamaCppGenerator:
                 n_threads=self.threads,
                 n_threads_batch=self.threads,
                 n_batch=512,
+                draft_model=LlamaPromptLookupDecoding(num_pred_tokens=self.lookup) if self.lookup else None,
                 verbose=False,
             )
             # Free the model while the interpreter is intact: left to garbage collection at exit,
@@ -231,7 +234,7 @@ _cache_lock = threading.Lock()
 
 def load_generator(settings: Settings) -> Generator:
     """The backend the settings choose, created once per process (models load lazily)."""
-    key = (settings.generator, settings.generator_model, settings.generator_url, str(settings.cache_dir))
+    key = (settings.generator, settings.generator_model, settings.generator_url, str(settings.cache_dir), settings.llama_lookup)
     with _cache_lock:
         if key not in _cache:
             _cache[key] = _make(settings)
@@ -251,7 +254,7 @@ def _make(settings: Settings) -> Generator:
             if not path.is_file():
                 names = ", ".join(PACKAGED)
                 raise ModelUnavailableError(f"GGUF file {path} does not exist (or name a packaged model: {names})")
-        return LlamaCppGenerator(path, settings.threads)
+        return LlamaCppGenerator(path, settings.threads, lookup=settings.llama_lookup)
     if kind == "openai":
         if not settings.generator_url or not settings.generator_model:
             raise RagError("the openai backend needs RAG_GENERATOR_URL and RAG_GENERATOR_MODEL")

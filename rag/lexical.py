@@ -18,6 +18,15 @@ TOKEN = re.compile(r"\w\w+|\d")
 QUESTION_WORDS = frozenset({"welke", "welk", "waarom", "hoeveel", "waaraan", "waarop", "volgens", "zegt", "noemt"})
 
 
+INFLECTION_PREFIX = 5  # words of 5+ letters that share all but their last two letters (at least 5) are one word
+
+
+def inflection_stem(word: str) -> str:
+    """What a word of 5+ letters shares with its inflections: all but its last two letters, at
+    least five ("europ" for "Europa" and "Europese"). The one rule for "the same word"."""
+    return word[: max(INFLECTION_PREFIX, len(word) - 2)]
+
+
 ENGLISH_HINTS = frozenset("the of and are what which does how why who".split())  # words Dutch text does not use
 
 

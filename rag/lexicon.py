@@ -215,3 +215,31 @@ BOTH = (NL, EN)
 
 # Who a premise may be attributed to besides the experts: the booklet itself.
 BOOKLET_WORDS = frozenset("bundel boekje boek publicatie booklet book publication".split())
+
+
+NEGATIONS = frozenset(w for lex in BOTH for w in lex.negations)
+REVERSALS = frozenset(w for lex in BOTH for w in lex.reversals)
+# Where one clause of a sentence ends and the next begins, for comparing claims clause by clause.
+CLAUSE = re.compile(r"[,;:()]|\s(?:en|maar|terwijl|omdat|want|dus|and|but|while|because)\s", re.I)
+
+
+def negated(text: str) -> bool:
+    """Whether a clause says the opposite of its plain words: one negation or reversal word (not two)."""
+    words = re.findall(r"\w+", text.lower())
+    return sum(w in NEGATIONS or w in REVERSALS for w in words) % 2 == 1
+
+
+# English names of places and bodies whose Dutch name differs ("the Netherlands", "Nederland"):
+# an English answer over Dutch sources may use them without inventing a name.
+ENGLISH_NAMES = {
+    "netherlands": "nederland", "dutch": "nederland", "holland": "nederland", "europe": "europa",
+    "european": "europ", "eu": "europ", "denmark": "denemarken", "danish": "deens", "estonia": "estland",
+    "estonian": "estland", "finland": "finland", "finnish": "fins", "germany": "duitsland", "german": "duits",
+    "belgium": "belgi", "france": "frankrijk", "french": "frans", "sweden": "zweden", "norway": "noorwegen",
+    "united": "verenigd", "states": "staten", "america": "amerika", "american": "amerika", "us": "amerika",
+    "usa": "amerika", "uk": "verenigd koninkrijk", "britain": "brit", "british": "brit", "china": "china",
+    "chinese": "chin", "brussels": "brussel", "hague": "den haag", "parliament": "kamer", "house": "kamer",
+    "senate": "eerste kamer", "government": "overheid", "cabinet": "kabinet", "ministry": "ministerie",
+    "minister": "minister", "state": "staat", "secretary": "staatssecretaris", "court": "rechter",
+    "council": "raad", "municipalities": "gemeente", "municipality": "gemeente", "i": "",
+}  # fmt: skip

@@ -42,6 +42,9 @@ class Settings:
     generator_api_key: str = ""
     generator_concurrency: int = 4  # answers written at once by an OpenAI-compatible server (llama.cpp in-process: 1)
     max_answer_tokens: int = 110
+    # llama.cpp prompt-lookup decoding: tokens drafted from the prompt per step (0: off).
+    # `bench/answer.py --lookup 0,N` measures both in one run.
+    llama_lookup: int = 0
     max_question_chars: int = 1000
     ann_min_sentences: int = ANN_MIN_SENTENCES  # from this many sentences on, approximate vector search
     queue_size: int = 64  # page requests waiting at once; more are refused with "queue is full"
@@ -83,6 +86,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "RAG_ANN_MIN_SENTENCES": ("ann_min_sentences", int),
     "RAG_GENERATOR_CONCURRENCY": ("generator_concurrency", int),
     "RAG_MAX_ANSWER_TOKENS": ("max_answer_tokens", int),
+    "RAG_LLAMA_LOOKUP": ("llama_lookup", int),
     "RAG_MAX_QUESTION_CHARS": ("max_question_chars", int),
     "RAG_CALIBRATION_FILE": ("calibration_file", Path),
 }

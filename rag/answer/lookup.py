@@ -13,10 +13,10 @@ from typing import Protocol
 
 from ..clean import fold
 from ..language import collection
-from ..lexical import tokenize
+from ..lexical import INFLECTION_PREFIX, inflection_stem, tokenize
 from ..types import Chunk
 from .intent import topic_stems
-from .relevance import INFLECTION_PREFIX, inflection_stem, label
+from .relevance import label
 
 
 class Lookup(Protocol):

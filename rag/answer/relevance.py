@@ -18,15 +18,14 @@ import numpy as np
 
 from ..evidence import Idf, Source
 from ..language import detect
-from ..lexical import tokenize
-from ..lexicon import BOTH
+from ..lexical import INFLECTION_PREFIX, inflection_stem, tokenize
+from ..lexicon import CLAUSE, negated
 from ..types import Chunk
 from .intent import NOT_TOPIC, Fact, topic_stems
 
 DISTINCTIVE_SHARE = 0.25  # a word in more of the passages than this says little about what is asked
 COMPOUND_PART = 6  # a question word this long counts inside a compound; shorter ones ("wet") match too much
 COMPOUND_HEAD = 4  # a stem this long that ends a compound is its head: "regi(ster)" in "algoritmeregi(ster)"
-INFLECTION_PREFIX = 5  # words of 5+ letters that share all but their last two letters (at least 5) are one word
 # Share of the question's rarity-weighted topic a quote must cover to stand as the answer on its
 # own (one shared word of a three-word topic is a mention, not an answer), and the share the
 # sentence holding an asked number, percentage or date must cover (69 governments do not answer
@@ -38,12 +37,6 @@ FACT_COVERAGE = 0.57
 PREMISE_SUPPORTED = 0.6
 # Below this share the source does not speak of the claim at all: nothing to correct it with.
 PREMISE_ABOUT = 0.3
-
-
-def inflection_stem(word: str) -> str:
-    """What a word of 5+ letters shares with its inflections: all but its last two letters, at
-    least five ("europ" for "Europa" and "Europese"). The one rule for "the same word"."""
-    return word[: max(INFLECTION_PREFIX, len(word) - 2)]
 
 
 # A count in digits or in words ("twee keer", "de helft", "a dozen"), or none ("geen", "nul"): "how
@@ -60,8 +53,6 @@ DATE = re.compile(
     r"|january|february|march|may|june|july|august|october)\b",
     re.I,
 )
-NEGATIONS = frozenset(w for lex in BOTH for w in lex.negations)
-REVERSALS = frozenset(w for lex in BOTH for w in lex.reversals)
 
 
 class About:
@@ -165,15 +156,6 @@ def has_fact(fact: Fact, sentence: str) -> bool:
     if fact == "date":
         return bool(DATE.search(sentence))
     return fact != "after_publication"
-
-
-def negated(text: str) -> bool:
-    """Whether a clause says the opposite of its plain words: one negation or reversal word (not two)."""
-    words = re.findall(r"\w+", text.lower())
-    return sum(w in NEGATIONS or w in REVERSALS for w in words) % 2 == 1
-
-
-CLAUSE = re.compile(r"[,;:()]|\s(?:en|maar|terwijl|omdat|want|dus|and|but|while|because)\s", re.I)
 
 
 def _claim_support(stems: set[str], claim_negated: bool, sentence: str, title: str, idf: Idf) -> tuple[float, float, bool]:

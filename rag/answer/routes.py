@@ -372,7 +372,7 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
         raw += piece
         yield Token(piece)
     verified = _verify(ctx, raw, sources, about)
-    verified = _completed(verified, quotes) if _answering(ctx, verified, sources, about) else quotes
+    verified = _completed(verified, quotes, ctx.lang, extend=_answering(ctx, verified, sources, about))
     if signals is not None and not quotes:
         # On the question by meaning, but no source sentence says the asked thing in so many words:
         # not a "yes" on the model's words alone. The source sentence the model drew on (or the
@@ -391,7 +391,7 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
 
 
 def _verify(ctx: Context, raw: str, sources: Sequence[evidence.Source], about: relevance.About) -> list[cit.Verified]:
-    sentences = cit.split_answer(raw)
+    sentences = cit.finished(cit.split_answer(raw), raw)
     if not sentences or not sources:
         return []
     texts = [s.text for s in sentences]
@@ -399,7 +399,16 @@ def _verify(ctx: Context, raw: str, sources: Sequence[evidence.Source], about: r
     source_vectors = [s.vectors for s in sources]
     question = ctx.intent.question
     score, best = cit.support_matrix(
-        texts, sources, ctx.snap.idf, vectors, source_vectors, question, ctx.lang, about, calibration=ctx.snap.calibration
+        texts,
+        sources,
+        ctx.snap.idf,
+        vectors,
+        source_vectors,
+        question,
+        ctx.lang,
+        about,
+        calibration=ctx.snap.calibration,
+        people=ctx.snap.retriever.experts,
     )
     return cit.verify(sentences, sources, score, best, lambda quote: relevance.quotable(quote, about))
 
@@ -515,11 +524,43 @@ def _quote(source: evidence.Source, sentence: str) -> cit.Verified:
     return cit.Verified(text, (source.number,), (text,), quoted=True, lead=lead)
 
 
-def _completed(verified: list[cit.Verified], quotes: Sequence[cit.Verified]) -> list[cit.Verified]:
-    """The quotes shown first, then the model's checked sentences that do not merely repeat one of
-    them: the answer extends what was shown and never loses a fact the quotes held."""
+def _completed(
+    verified: list[cit.Verified], quotes: Sequence[cit.Verified], lang: str, extend: bool = True
+) -> list[cit.Verified]:
+    """The answer composed once: the quotes shown first, then the model's checked sentences that say
+    something they do not. A model sentence drawn on a quoted source sentence restates it and is
+    dropped, as is one drawn only on sentences an earlier one used; in another language than the
+    quote's, or opening with a yes or no, it states the direct answer and comes first, the quote after
+    it as the evidence. Without `extend` (the model's sentences do not answer the question) only those
+    renderings are kept. The answer never loses a fact the quotes held."""
     shown = [_bare(q.text) for q in quotes]
-    return [*quotes, *(v for v in verified if not any(_bare(v.text) in q for q in shown))]
+    translated = {q.text for q in quotes if detect(q.text) != lang}
+    lead: list[cit.Verified] = []
+    rest: list[cit.Verified] = []
+    used: set[str] = set()  # source sentences a kept model sentence drew on
+    for v in verified:
+        drawn = {_bare(d) for d in v.quotes}
+        if v.quoted:
+            if not any(d in s for d in drawn for s in shown):
+                rest.append(v)
+                shown.append(_bare(v.text))
+            continue
+        if not v.sources:
+            rest.append(v)  # a connective ("Kortom:")
+            continue
+        if drawn <= used:
+            continue  # says again what an earlier sentence said
+        on_quote = [q for q in quotes if any(d in _bare(q.text) for d in drawn)]
+        if all(any(d in s for s in shown) for d in drawn):
+            if on_quote and (all(q.text in translated for q in on_quote) or cit.yes_or_no(v.text)):
+                lead.append(v)  # the quoted fact in the asker's language, or the yes or no it answers
+                used |= drawn
+            continue
+        used |= drawn
+        rest.append(v)
+    while rest and not rest[-1].sources:
+        rest.pop()  # a connective with nothing after it
+    return [*lead, *quotes, *(rest if extend else ())]
 
 
 def _bare(sentence: str) -> str:
