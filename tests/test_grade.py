@@ -247,3 +247,11 @@ def test_a_name_of_several_words_is_there_when_each_of_its_words_is():
     lookup = CorpusLookup([Chunk("c", "b.md", text, text)])
     terms = ["D66 MP", "Common Ground-principe", "Europese AI-verordening", "European Health Data Space", "Digital Markets Act"]
     assert lookup.absent_terms(terms) == ["European Health Data Space", "Digital Markets Act"]
+
+
+def test_a_short_word_is_there_when_an_inflection_of_it_is():
+    from rag.answer.lookup import CorpusLookup
+
+    text = "De Deense overheid werkt met MitID; in Franse steden niet."
+    lookup = CorpusLookup([Chunk("c", "b.md", text, text)])
+    assert lookup.absent_terms(["Deens", "Frans", "Frank", "Zweeds"]) == ["Frank", "Zweeds"]

@@ -47,6 +47,9 @@ class Lookup(Protocol):
 LAW = re.compile(r"^(?:Wet|Besluit|Regeling|Verordening)\b|\b(?:Act|Regulation|Directive)$")
 
 
+SHORT_WORD_ENDINGS = ("", "e", "en", "n", "s")  # Dutch inflections: adjective, plural, genitive
+
+
 class CorpusLookup:
     """`Lookup` over one loaded index version."""
 
@@ -100,8 +103,12 @@ class CorpusLookup:
     def _has_word(self, word: str) -> bool:
         """A word occurs, inflected or as the start of a compound ("Europa" in "europese",
         "Belastingdienst" in "belastingdienstmedewerkers"); a number only as itself."""
-        if word.isdigit() or len(word) <= INFLECTION_PREFIX:  # shorter words as they are: "Franse" is not "Frank"
+        if word.isdigit():
             return f" {word} " in self._text
+        if len(word) <= INFLECTION_PREFIX:
+            # A short word as it is or with a Dutch ending ("Deens", "Deense"; "Fries", "Friese"),
+            # not by its first letters: "Franse" is not "Frank".
+            return any(f" {word}{end} " in self._text for end in SHORT_WORD_ENDINGS)
         return f" {inflection_stem(word)}" in self._text
 
     def absent_people(self, names: Sequence[str]) -> list[str]:
