@@ -77,13 +77,13 @@ def test_a_dutch_quote_does_not_make_an_english_answer_dutch():
 
 
 def test_evidence_recall_attributes_a_lost_term_to_selection_or_to_generation():
-    gold = {"gold": [{"experts": ["A"], "advice": 1}], "must_mention": ["lemming", "afgrond|ravijn"]}
+    gold = {"gold": [{"experts": ["A"], "advice": 1}], "must_mention": ["bibliotheken", "boekenwinkel|winkels"]}
     answer = Answer(
-        "v", "Met een lemming [1].", False, (Citation("[1]", _chunk("A", 1), "q"),), (), "nl", "g",
+        "v", "Geen bibliotheken [1].", False, (Citation("[1]", _chunk("A", 1), "q"),), (), "nl", "g",
         {"first_token_ms": 1.0, "total_ms": 2.0}, (), "generated",
-        ("[1] A, advies 1: Als een lemming op de digitale afgrond.",),
+        ("[1] A, advies 1: Op het internet heb je wel boekenwinkels, maar geen bibliotheken.",),
     )  # fmt: skip
     s = score([EvalRow(gold, answer, "", [])])
     # Both terms were in the evidence; the model kept one: the loss is generation's.
     assert s["evidence_recall"] == 1.0 and s["must_mention_rate"] == 0.5
-    assert mentioned(["Lemming", "ravijn|AFGROND"], "een lemming bij de afgrond") == 1.0
+    assert mentioned(["Bibliotheken", "winkels|BOEKENWINKEL"], "geen bibliotheken, wel boekenwinkels") == 1.0
