@@ -83,7 +83,8 @@ def test_wrong_marker_from_the_model_is_corrected(make):
     answer = pipeline.ask("Wat mist Rudy van Belkom op het internet, dat wel boekenwinkels heeft?")
     _contract(answer)
     assert answer.citations[0].quote.startswith(answer.text.lstrip("“").split(" [")[0][:30])
-    assert answer.text.count("Op het internet heb je wel boekenwinkels") == 1  # the model's copy of the quoted sentence is not repeated
+    # The model's copy of the quoted sentence is not repeated.
+    assert answer.text.count("Op het internet heb je wel boekenwinkels") == 1
 
 
 @pytest.mark.parametrize(
@@ -136,7 +137,7 @@ def test_advice_by_number_retrieves_that_advice(make):
 
 def test_unknown_person_is_refused_with_related_advices(make):
     pipeline, gen = make("should not be called")
-    answer = pipeline.ask("Wat vindt Jan Jansen van proeftuinen in de zorg?")
+    answer = pipeline.ask("Wat vindt Jan Jansen van big tech in de klas?")
     assert answer.refused and not gen.prompts and "Jan Jansen komt niet voor" in answer.text
     assert answer.citations == ()
 
@@ -350,7 +351,11 @@ def test_a_batch_keeps_going_past_a_line_that_is_not_text_and_takes_history(make
     monkeypatch.setattr(cli, "_pipeline", lambda settings: pipeline)
     lines = [
         {"id": "a", "question": "\udfff"},
-        {"id": "b", "question": "Welke adviezen geeft ze?", "history": ["Wat zegt Marleen Stikker over de digitale publieke ruimte?"]},
+        {
+            "id": "b",
+            "question": "Welke adviezen geeft ze?",
+            "history": ["Wat zegt Marleen Stikker over de digitale publieke ruimte?"],
+        },
         {"id": "c", "question": "Wat zegt Homburg?", "history": "not a list"},
     ]
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
