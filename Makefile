@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 # The CPU build of torch 2.13.0 lies in /opt/wheels on these machines; without it pip
 # would fetch a multi-GB CUDA build from PyPI.
 FIND_LINKS = $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
-QUESTION ?= Wat zegt Vincent Homburg over chatbots?
+QUESTION ?= Wat zegt Bob van Graft over de cloud?
 
 .PHONY: setup browser index run search test lint bench clean-index
 

@@ -36,11 +36,11 @@ TITLE = "Vraag de experts"
 # The flagship booklet's examples, shown when its experts are in the index; other collections get
 # examples made from their own section titles (`examples`).
 BOOKLET_EXAMPLES = [
-    "Wat zegt Marleen Stikker over de public stack?",
+    "Wat zegt Marleen Stikker over de digitale publieke ruimte?",
     "Welke adviezen geeft Hawre Rahimi?",
     "Waarom pleit Frauke Wessel voor een centrale IT-voorziening in de zorg?",
     "Welke experts schrijven over big tech in het onderwijs?",
-    "Why should the government be careful with chatbots?",
+    "Why is the cloud not always the solution, according to Bob van Graft?",
 ]
 EXAMPLE_COUNT = 4
 

@@ -61,7 +61,7 @@ def main() -> None:
         full = build(settings, encoder)
         print(f"full build, model loaded: {full.seconds:.2f} s ({full.embedded} embedded)")
         doc = data / BOOKLET.name
-        doc.write_text(doc.read_text(encoding="utf-8").replace("als een lemming", "als een pinguïn"), encoding="utf-8")
+        doc.write_text(doc.read_text(encoding="utf-8").replace("maar geen bibliotheken", "maar geen musea"), encoding="utf-8")
         one = build(settings, encoder)
         print(
             f"one edited advice: {one.seconds:.2f} s ({one.embedded} embedded, {one.reused} reused; "

@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable
 
 QUESTIONS = [
-    "Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?",
+    "Wat mist Rudy van Belkom op het internet, dat wel boekenwinkels heeft?",
     "Welk project noemt Marleen Stikker waarbij burgers zelf de luchtkwaliteit meten?",
-    "Wat zegt Bob van Graft over Business Process Owners?",
+    "Waarom is de cloud volgens Bob van Graft niet altijd de oplossing?",
     "Waarom pleit Frauke Wessel voor een landelijke centrale voorziening voor basale IT-functies?",
 ]
 

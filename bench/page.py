@@ -19,11 +19,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from pagehelper import ask, launch, running_app  # noqa: E402
 
 QUESTIONS = [
-    "Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?",
+    "Wat mist Rudy van Belkom op het internet, dat wel boekenwinkels heeft?",
     "Waarom pleit Frauke Wessel voor een landelijke centrale voorziening voor basale IT-functies?",
     "Welk project noemt Marleen Stikker waarbij burgers zelf de luchtkwaliteit meten?",
-    "Why does Kees Verhoeven think that an anti-European stance would be unwise?",
-    "Wat zegt Bob van Graft over Business Process Owners?",
+    "Why does Kees Verhoeven call a central committee for data sharing a good initiative?",
+    "Waarom is de cloud volgens Bob van Graft niet altijd de oplossing?",
 ]
 
 

@@ -53,7 +53,7 @@ class Verified:
     sources: tuple[int, ...]  # supporting source numbers, best first
     quotes: tuple[str, ...]  # per source, the supporting source sentence
     quoted: bool = False  # the text is a source sentence, quoted (the model's sentence was only partly supported)
-    lead: str = ""  # for a quote: the short line it stands under in the source ("Smart Grids"), shown before it
+    lead: str = ""  # for a quote: the short line it stands under in the source ("Gedeelde loketten"), shown before it
 
 
 # Small models imitate the source labels of the prompt: "Homburg advies 2: …".
@@ -307,8 +307,8 @@ def verify(
         ranked = sorted(range(len(sources)), key=lambda j: -score[i, j])
         top = score[i, ranked[0]] if ranked else 0.0
         if not kept:
-            # Every source that supports the sentence about as well as the best one ("Estland,
-            # Denemarken en Finland" may come from three experts), at most MAX_PER_SENTENCE.
+            # Every source that supports the sentence about as well as the best one ("Ierland,
+            # Portugal en Frankrijk" may come from three experts), at most MAX_PER_SENTENCE.
             kept = [j for j in ranked[:MAX_PER_SENTENCE] if score[i, j] >= max(SUPPORTED, top - NEAR_BEST)]
         if not kept and top >= PARTLY and is_claim(sentence.text):
             j = ranked[0]

@@ -19,7 +19,7 @@ SPLIT_WORD = re.compile(r"([^\W\d_]+)-(?:[ \t]+|[ \t]*\n[ \t]*)([a-zà-ÿ][^\W\d
 CONJUNCTIONS = frozenset({"en", "of", "tot", "noch", "als", "t/m", "en/of"})
 QUOTE_OPENERS = "“\"‘„'«"
 # A paragraph this long that stops on a comma or a lower-case word was cut by a page break,
-# even when the next part starts with a capital ("(Zweden, Denemarken," | "Noorwegen, …").
+# even when the next part starts with a capital ("(België, Duitsland," | "Frankrijk, …").
 # Shorter blocks ending that way are names, titles and bios.
 PROSE_WORDS = 40
 SENTENCE_END = tuple('.!?:;"”’)»')

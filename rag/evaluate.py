@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .answer.intent import analyze
-from .language import detect
+from .language import TEXTS, detect
 from .metrics import Ref, found, matches, place, retrieval_scores
 from .pipeline import Pipeline
 from .types import Answer
@@ -59,10 +59,62 @@ def run(pipeline: Pipeline, gold: Sequence[dict], progress: Callable[[int, int],
     return rows
 
 
+# An answer counts as written in a language by its own words: at least this many outside
+# quotations, source titles and the fixed clauses that only announce a quote.
+MIN_OWN_WORDS = 6
+_PLACEHOLDER = re.compile(r"\{\w+\}")
+_NAME = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:van|der|den|de|ter|ten|te))+\s+[A-Z][\w'-]*")
+# A clause that says where a quote comes from and in which language, up to its colon:
+# "Rudy van Belkom writes (advice 4, quoted in Dutch):", whatever its wording.
+_ANNOUNCES = re.compile(r"[^.:;]*\((?:[^()]*,\s*)?quoted in [^()]*\)\s*:", re.I)
+
+
+def _own_text(text: str) -> str:
+    """The text without quotations (“…”), clauses that announce one, parentheses (advice titles),
+    source markers, and the particles of names (the "van der" of "Perry van der Weijden")."""
+    text = re.sub(r"“[^”]*”", " ", text)
+    text = _ANNOUNCES.sub(" ", text)
+    text = re.sub(r"\([^()]*\)", " ", text)
+    text = re.sub(r"\[\d+\]", " ", text)
+    return _NAME.sub(" ", text)
+
+
+def _lead_in(template: str) -> re.Pattern | None:
+    """The last clause of a fixed English sentence when it announces quotes or titles (it ends in
+    a colon: "{who} {verb} {n} pieces of advice:"), as a pattern over `_own_text` text, its
+    placeholders within the clause; None when there is none or nothing of it is left there. A
+    clause before it that states something ("That is not what {src} says;") stays an answer."""
+    clause = re.split(r"(?<=[.;])\s+", template.strip())[-1]
+    parts = _PLACEHOLDER.split(_own_text(clause).strip())
+    if not clause.endswith(":") or not "".join(parts).strip(" :"):
+        return None
+    return re.compile(r"[^.:;]*?".join(r"\s*".join(map(re.escape, part.split())) for part in parts), re.I)
+
+
+LEAD_INS = [p for p in map(_lead_in, TEXTS["en"].values()) if p]
+
+
+def own_words(answer_text: str) -> list[str]:
+    """The words an English answer says itself: outside its quotations and titles, and without
+    the clauses that only announce a quote ("The source puts it this way (quoted in its own
+    language):") or a list ("Hawre Rahimi gives 4 pieces of advice:")."""
+    text = _own_text(answer_text)
+    for lead_in in LEAD_INS:
+        text = lead_in.sub(" ", text)
+    return re.findall(r"[a-zà-ÿ']+", text.lower())
+
+
 def answer_language(answer_text: str) -> str:
-    """The language an answer is written in, quotations (“…”) left out: a quoted Dutch source
-    sentence does not make an English answer Dutch."""
-    return detect(re.sub(r"“[^”]*”", " ", answer_text))
+    """The language an answer is written in. English only when its own words (see `own_words`)
+    are English and enough of them to state something: a Dutch quote under an English lead-in
+    is a Dutch answer, and a quoted Dutch source sentence after an English sentence does not
+    make that answer Dutch. With too few words of its own, the answer is in the language of
+    what it quotes (or of its whole text, when it quotes nothing)."""
+    words = own_words(answer_text)
+    if len(words) >= MIN_OWN_WORDS:
+        return detect(" ".join(words))
+    quoted = " ".join(re.findall(r"“([^”]*)”", answer_text))
+    return detect(quoted or answer_text)
 
 
 def mentioned(terms: Sequence[str], text: str) -> float:

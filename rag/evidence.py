@@ -53,7 +53,7 @@ class Source:
     vectors: np.ndarray | None = None  # passage vectors of `sentences` (from the index)
     score: float = 0.0  # how well the best of `sentences` matches the question (0..1)
     best: str = ""  # that sentence
-    headings: tuple[str, ...] = ()  # per sentence, the short line it stands under ("Smart Grids") or ""
+    headings: tuple[str, ...] = ()  # per sentence, the short line it stands under ("Gedeelde loketten") or ""
 
 
 @dataclass(frozen=True, slots=True)

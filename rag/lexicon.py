@@ -35,9 +35,9 @@ class Lexicon:
     # Negations: a claim and a source sentence that differ in them say opposite things.
     negations: frozenset[str]
     # Words that stop, lower or hold back what follows count as a negation: "meer leunen op"
-    # against "stoppen met het leunen op", "meer chatbots inzetten" against "terughoudend met chatbots".
+    # against "stoppen met het leunen op", "big tech meer ruimte geven" against "terughoudend met big tech".
     reversals: frozenset[str]
-    # Where a second question starts inside one: "…, en hoe hoog is die?", "… en waarom?",
+    # Where a second question starts inside one: "…, en hoe lang al?", "… en waarom?",
     # "…? Welke …". Each part needs its own evidence and its own answer.
     next_question: re.Pattern[str]
     # The question asks for a count or an amount: the answer needs a number from a source.
@@ -87,7 +87,7 @@ NL = Lexicon(
     generic_words=frozenset("goed goede beter betere best beste groot grote groter grotere belangrijk belangrijke".split()),
     connectives=frozenset("en maar ook dan verder daarnaast bovendien".split()),
     subject_pronouns=frozenset("hij zij ze".split()),
-    # "volgens haar", "van hem"; not the possessive "de btw van hun IT-systemen" ("van haar/hun" only at a clause's end).
+    # "volgens haar", "van hem"; not the possessive "de uitgaven van hun IT-begroting" ("van haar/hun" only at a clause's end).
     person_back=re.compile(
         r"\b(volgens|vindt|zegt|schrijft) (hem|haar|hen|hun)\b|\bvan (hem|hen)\b|\bvan (haar|hun)(?=\s*(?:[?.!,;]|$))", re.I
     ),

@@ -55,7 +55,7 @@ def source_lines(sources: Sequence[Source], lang: str) -> list[str]:
 
 
 def _headed(source: Source) -> list[str]:
-    """The sentences, each after the short line it stands under ("Smart Grids: Implementatie …")."""
+    """The sentences, each after the short line it stands under ("Gedeelde loketten: Gemeenten bouwen …")."""
     heads = source.headings or ("",) * len(source.sentences)
     return [f"{h}: {t}" if h else t for h, t in zip(heads, source.sentences)]
 

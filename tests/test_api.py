@@ -77,7 +77,7 @@ def test_a_full_queue_refuses_at_once_and_the_page_keeps_serving(make_service):
 
     with served(make_service(delay=0.15, queue_size=1)) as url:
         clients = [Client(url, verbose=False) for _ in range(6)]
-        jobs = [c.submit("Welk dier noemt Vincent Homburg bij een blinde vlek?", [], api_name="/chat") for c in clients]
+        jobs = [c.submit("Wat mist Rudy van Belkom op het internet?", [], api_name="/chat") for c in clients]
         outcomes = []
         for job in jobs:
             try:

@@ -21,14 +21,14 @@ def _content(message) -> str:
 
 
 def test_chat_streams_passages_first_then_the_checked_answer(service):
-    steps = list(service.chat("Welk dier noemt Vincent Homburg bij een blinde vlek voor de Europese dimensie?", []))
+    steps = list(service.chat("Wat mist Rudy van Belkom op het internet, dat wel boekenwinkels heeft?", []))
     first_sources = next(s for _, s in steps if isinstance(s, str) and "source-card" in s)
     assert "Gevonden passages" in first_sources  # shown before the answer exists
     history, sources = steps[-1]
     assert [m["role"] for m in history] == ["user", "assistant"]
     answer = _content(history[-1])
     assert re.search(r"\[\[1\]\]\(#bron-1-1\)", answer) and "**Bronnen**" in answer
-    assert 'id="bron-1-1"' in sources and "<mark>" in sources and "Vincent Homburg" in sources
+    assert 'id="bron-1-1"' in sources and "<mark>" in sources and "Rudy van Belkom" in sources
 
 
 def test_follow_up_keeps_the_conversation(service):
@@ -62,7 +62,7 @@ def test_corpus_and_user_text_is_escaped(service, workspace):
     )
     card = app._card(evil, "bron-1-1", "[1]", "<script>alert(1)</script> tekst")
     assert "<script>" not in card and "<img" not in card and "&lt;script&gt;" in card
-    steps = list(service.chat("<img src=x onerror=alert(1)> Wat zegt Homburg over chatbots?", []))
+    steps = list(service.chat("<img src=x onerror=alert(1)> Wat zegt Van Graft over de cloud?", []))
     assert all("<img" not in s for _, s in steps if isinstance(s, str))
 
 
@@ -77,12 +77,12 @@ def test_filters_restrict_the_sources(service):
 def test_status_and_rebuild_report_changes(service, workspace):
     assert "Bijgewerkt" in service.status()
     doc = next(workspace.data_dir.glob("*.md"))
-    doc.write_text(doc.read_text(encoding="utf-8").replace("als een lemming", "als een pinguïn"), encoding="utf-8")
+    doc.write_text(doc.read_text(encoding="utf-8").replace("maar geen bibliotheken", "maar geen musea"), encoding="utf-8")
     assert "Niet bijgewerkt" in service.status()
     report, status = service.rebuild("")
-    assert "Adviezen gewijzigd: Vincent Homburg: advies 2" in report and "Bijgewerkt" in status
-    _, sources = list(service.chat("Welk dier, een pinguïn, noemt Homburg bij de digitale afgrond?", []))[-1]
-    assert "pinguïn" in sources  # served from the new index without a restart
+    assert "Adviezen gewijzigd: Rudy van Belkom: advies 4" in report and "Bijgewerkt" in status
+    _, sources = list(service.chat("Mist Van Belkom musea op het internet, dat wel boekenwinkels heeft?", []))[-1]
+    assert "geen musea" in sources  # served from the new index without a restart
 
 
 def test_rebuild_needs_the_password_when_set_or_not_local(service, monkeypatch):

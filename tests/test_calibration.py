@@ -84,4 +84,4 @@ def test_answering_with_an_uncalibrated_model_is_a_clear_error(workspace, fake_e
     assert any("no calibration" in w for w in report.warnings)
     pipeline = Pipeline(settings, fake_encoder, generator=None)
     with pytest.raises(CalibrationError, match="eval/calibrate.py"):
-        pipeline.ask("Wat zegt Vincent Homburg over chatbots?")
+        pipeline.ask("Wat zegt Bob van Graft over de cloud?")

@@ -59,4 +59,4 @@ def test_bundled_booklet_chunks(booklet_text):
     assert all(len(c.text.split()) <= 160 + 40 for c in chunks)
     assert len({c.chunk_id for c in chunks}) == len(chunks)
     intro = [c for c in chunks if c.experts == ("Frauke Wessel",) and c.advice == 0]
-    assert intro and "BTW" in " ".join(c.text for c in intro)
+    assert intro and "ChipSoft" in " ".join(c.text for c in intro)

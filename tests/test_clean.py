@@ -54,18 +54,18 @@ def test_paragraph_cut_by_page_break_is_merged_only_when_it_continues():
 
 def test_prose_cut_before_a_capital_is_merged_but_names_and_titles_are_not():
     prose = " ".join(["woord"] * 40)
-    cut = Block("text", f"{prose} We kunnen leren van de Nordics (Zweden, Denemarken,", 1)
-    rest = Block("text", "Noorwegen, Finland) die de stap al hebben gezet.", 3)
+    cut = Block("text", f"{prose} We kunnen leren van de buurlanden (België, Duitsland,", 1)
+    rest = Block("text", "Frankrijk, Luxemburg) die de stap al hebben gezet.", 3)
     mid = Block("text", f"{prose} zo'n 75% gaat van de jaarlijkse", 5)
     rest2 = Block("text", "Rijksuitgaven aan IT naar beheer.", 7)
-    name = Block("text", "Vincent Homburg", 9)
-    bio = Block("text", "Hoogleraar aan de Universiteit van Tartu, Estland", 11)
+    name = Block("text", "Mariëlle Stoelinga", 9)
+    bio = Block("text", "Hoogleraar Universiteit Twente", 11)
     merged = merge_continuations([cut, rest, mid, rest2, name, bio])
     assert [m.text for m in merged] == [
-        f"{prose} We kunnen leren van de Nordics (Zweden, Denemarken, Noorwegen, Finland) die de stap al hebben gezet.",
+        f"{prose} We kunnen leren van de buurlanden (België, Duitsland, Frankrijk, Luxemburg) die de stap al hebben gezet.",
         f"{prose} zo'n 75% gaat van de jaarlijkse Rijksuitgaven aan IT naar beheer.",
-        "Vincent Homburg",
-        "Hoogleraar aan de Universiteit van Tartu, Estland",
+        "Mariëlle Stoelinga",
+        "Hoogleraar Universiteit Twente",
     ]
 
 

@@ -17,16 +17,16 @@ from rag.settings import Settings
 pytestmark = pytest.mark.real_model
 
 EXTRA = [
-    "Wat zegt Marleen Stikker over de public stack?",
-    "De digitale voorkant moet “eenvoudig” en transparant zijn – zonder uitzonderingen.",
-    "How do Estonia and Denmark use a mobile identity for public services?",
-    "Ziekenhuizen betalen 21% BTW op IT-systemen; in 2024 was dat €2,5 miljard.",
-    "Mariëlle Stoelinga en Alexander Klöpping: één data-infrastructuur voor de zorg.",
+    "Wat zegt Marleen Stikker over de digitale publieke ruimte?",
+    "Het internet heeft “boekenwinkels” maar geen bibliotheken – zonder uitzonderingen.",
+    "How do schools depend on Chromebooks from big tech companies?",
+    "Gemeenten betalen 9% meer voor hun licenties; in 2024 was dat €2,5 miljard.",
+    "Mariëlle Stoelinga en Alexander Klöpping: één coöperatief platform voor gemeenten.",
     "Café, naïeve coöperatie en ‘Hollandse Luchten’ — met accenten: à, é, ü, ñ.",
-    "Who pays for a miscalculation: the citizen or the state?",
-    "Op 600 verschillende plaatsen wordt informatie over de burger vastgelegd (zie §3.2).",
-    "The government should stop outsourcing critical infrastructure, say Blom, Klöpping and Dekker.",
-    "E-governance, eIDAS, SDGR & EUDW: Europese bouwstenen voor 17.000.000 inwoners.",
+    "Who should pay for a public internet: the citizens or the state?",
+    "Het woord asiel staat 37 keer in het hoofdlijnenakkoord (zie §3.2).",
+    "The government should launch new systems in phases, say Blom, Klöpping and Dekker.",
+    "GovTech, SaaS, MIDO & IDO: programma's voor 12.500.000 kiezers.",
     "Tab\tseparated\nand new lines  with   extra spaces.",
     "12345 67890 3.14159 1/2 50-80 25–50%",
 ]

@@ -19,7 +19,7 @@ MESSAGES = [
     {"role": "system", "content": "Wees kort."},
     {
         "role": "user",
-        "content": 'Bronnen:\n[1] Homburg, advies 2: Een lemming. Nog iets.\n[2] Stikker, advies 1: Tweede bron.\n\nVraag: "Welk dier?"',
+        "content": 'Bronnen:\n[1] Van Belkom, advies 4: Een bibliotheek. Nog iets.\n[2] Stikker, advies 1: Tweede bron.\n\nVraag: "Welk gebouw?"',
     },
 ]
 
@@ -37,7 +37,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
-        for piece in ["Een ", "lemming", "."]:
+        for piece in ["Een ", "bibliotheek", "."]:
             chunk = {"choices": [{"delta": {"content": piece}}]}
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             self.wfile.flush()
@@ -58,7 +58,7 @@ def server():
 
 def test_openai_compatible_streams_from_a_local_server(server):
     gen = OpenAICompatibleGenerator(server, "tiny", api_key="secret")
-    assert "".join(gen.stream(MESSAGES, max_tokens=20)) == "Een lemming."
+    assert "".join(gen.stream(MESSAGES, max_tokens=20)) == "Een bibliotheek."
     request = _Handler.seen[-1]
     assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer secret"
     assert request["body"]["stream"] is True and request["body"]["messages"] == MESSAGES
@@ -80,7 +80,7 @@ class _Slow(BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
-            for piece in ["Een ", "lemming", "."]:
+            for piece in ["Een ", "bibliotheek", "."]:
                 time.sleep(0.05)
                 self.wfile.write(f"data: {json.dumps({'choices': [{'delta': {'content': piece}}]})}\n\n".encode())
                 self.wfile.flush()
@@ -106,7 +106,7 @@ def test_an_openai_compatible_server_writes_up_to_the_configured_number_of_answe
     for t in threads:
         t.join()
     httpd.shutdown()
-    assert answers == ["Een lemming."] * 8 and _Slow.most == concurrency
+    assert answers == ["Een bibliotheek."] * 8 and _Slow.most == concurrency
 
 
 def test_openai_compatible_errors_are_clear(server):
@@ -120,7 +120,7 @@ def test_transformers_backend_with_a_tiny_model(tmp_path):
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
-    words = ["<unk>", "<eos>", "een", "lemming", "bron", "vraag", "welk", "dier", "."]
+    words = ["<unk>", "<eos>", "een", "bibliotheek", "bron", "vraag", "welk", "gebouw", "."]
     tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", eos_token="<eos>")
@@ -140,7 +140,7 @@ def test_transformers_backend_missing_model_is_named(tmp_path):
 
 
 def test_extractive_backend_copies_and_numbers_first_sentences():
-    assert "".join(ExtractiveGenerator().stream(MESSAGES)) == "Een lemming. [1] Tweede bron. [2] "
+    assert "".join(ExtractiveGenerator().stream(MESSAGES)) == "Een bibliotheek. [1] Tweede bron. [2] "
 
 
 def test_backend_choice_errors_are_clear(tmp_path):

@@ -86,7 +86,11 @@ def pipeline(tmp_path_factory):
 
 def _hostile() -> list[tuple[str, str]]:
     """(kind, question): 16 kinds, 200+ questions."""
-    real = ["Wat zegt Vincent Homburg over chatbots?", "Welke adviezen geeft Hawre Rahimi?", "Why be careful with chatbots?"]
+    real = [
+        "Wat zegt Bob van Graft over de cloud?",
+        "Welke adviezen geeft Hawre Rahimi?",
+        "Why is the cloud not always the answer?",
+    ]
     q: list[tuple[str, str]] = []
     q += [("empty", x) for x in ["", " ", "\n\t", "   \u3000  ", "\r\n"]]
     q += [("length", "a" * n) for n in (999, 1000, 1001, 5000)] + [("length", "Wat " * 250), ("length", "Wat " * 251)]
@@ -94,8 +98,8 @@ def _hostile() -> list[tuple[str, str]]:
     q += [("surrogate", f"{r}{s}") for s in ("\udfff", "\ud800", "\udc00\udbff") for r in real] + [("surrogate", "\udfff")]
     q += [("bidi", f"{m}{r}{m}") for m in ("\u202e", "\u200b", "\u200f", "\u2066", "\ufeff") for r in real]
     q += [("emoji", e * n) for e in ("😀", "👩‍💻", "🇳🇱") for n in (1, 50, 300)] + [("emoji", f"{r} 🚀🚀") for r in real]
-    zalgo = "".join(ch + "\u0301\u0316\u0337\u0353" for ch in "chatbots")
-    q += [("zalgo", zalgo), ("zalgo", f"Wat zegt Homburg over {zalgo}?"), ("zalgo", zalgo * 20)]
+    zalgo = "".join(ch + "\u0301\u0316\u0337\u0353" for ch in "datacenters")
+    q += [("zalgo", zalgo), ("zalgo", f"Wat zegt Van Graft over {zalgo}?"), ("zalgo", zalgo * 20)]
     markup = [
         "<script>alert(1)</script>",
         "<img src=x onerror=alert(1)>",
@@ -105,7 +109,7 @@ def _hostile() -> list[tuple[str, str]]:
         "![x](http://example.invalid/x.png)",
         "<iframe src=//example.invalid>",
         "**vet** _schuin_ `code` # kop",
-        "<b>Wat zegt Homburg over chatbots?</b>",
+        "<b>Wat zegt Van Graft over de cloud?</b>",
         "Wat zegt <i>Rahimi</i> over <script>x</script> gemeenten?",
     ]
     kind = lambda m: "markdown" if m[:1] in "[!*" else "html"  # noqa: E731
@@ -124,10 +128,10 @@ def _hostile() -> list[tuple[str, str]]:
     ]
     q += [("injection", i) for i in injections] + [("injection", f"{i} {r}") for i in injections for r in real]
     q += [("format", f) for f in ("{0} {1}", "%s %d %x", "{question}", "${jndi:ldap://x}", "{{7*7}}", "%(name)s", "\\x00\\n")]
-    q += [("long_word", "x" * 5000), ("long_word", "chatbots" * 600), ("long_word", "Wat zegt " + "a" * 980 + "?")]
+    q += [("long_word", "x" * 5000), ("long_word", "datacenters" * 600), ("long_word", "Wat zegt " + "a" * 980 + "?")]
     q += [("digits", d) for d in ("12345", "0", "3.14159", "1e309", "-1", "2024 2025 2026", "999999999999999999999")]
-    unknown = ("Jan Jansen", "Pieter Post", "Marietje Schaakmat", "Elon Musk", "Kees van der Spek")
-    q += [("unknown_expert", f"Wat vindt {u} van chatbots?") for u in unknown]
+    unknown = ("Jan Jansen", "Pieter Post", "Anna de Vries", "Elon Musk", "Kees van der Spek")
+    q += [("unknown_expert", f"Wat vindt {u} van de cloud?") for u in unknown]
     q += [("unknown_expert", f"Welke adviezen geeft {u}?") for u in unknown]
     q += [("advice_number", f"Wat staat er in advies {n} van {e}?") for n in (0, 9, 42, 999) for e in EXPERTS]
     q += [("advice_number", f"What does advice {n} of Homburg say?") for n in (0, 7, 100)]
@@ -165,11 +169,11 @@ def test_a_hostile_question_gets_a_message_a_refusal_or_a_cited_answer(pipeline,
 @pytest.mark.parametrize(
     "raw,plain",
     [
-        ("<b>Wat zegt Homburg over chatbots?</b>", "Wat zegt Homburg over chatbots?"),
+        ("<b>Wat zegt Van Graft over de cloud?</b>", "Wat zegt Van Graft over de cloud?"),
         ("Wat zegt <i>Rahimi</i> over <script>x</script> gemeenten?", "Wat zegt Rahimi over gemeenten?"),
         ('<a href="javascript:alert(1)">klik</a> Wat vindt Stikker?', "klik Wat vindt Stikker?"),
-        ("[de public stack](javascript:alert(1)) volgens Stikker?", "de public stack volgens Stikker?"),
-        ("Wat zegt Homburg over " + "".join(c + "\u0301\u0316\u0337" for c in "chatbots") + "?", "Wat zegt Homburg over chatbots?"),
+        ("[de publieke ruimte](javascript:alert(1)) volgens Stikker?", "de publieke ruimte volgens Stikker?"),
+        ("Wat zegt Van Graft over " + "".join(c + "\u0301\u0316\u0337" for c in "datacenters") + "?", "Wat zegt Van Graft over datacenters?"),
         ("Wat vindt Klöpping van één overheid? Café, naïef.", "Wat vindt Klöpping van één overheid? Café, naïef."),
         ("Is 5 < 10 en 7 > 3 in de bundel?", "Is 5 < 10 en 7 > 3 in de bundel?"),  # comparisons are not tags
     ],

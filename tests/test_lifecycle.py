@@ -52,7 +52,7 @@ def test_kill_9_during_a_build_leaves_the_previous_index_serving(real_settings, 
     assert proc.returncode == -signal.SIGKILL
     assert store.current_version(index) == before
     encoder = load_encoder(real_settings)
-    hits = Retriever(store.load(index, encoder.model_id), encoder).search("chatbots", k=1)
+    hits = Retriever(store.load(index, encoder.model_id), encoder).search("cloud", k=1)
     assert hits and hits[0].chunk.experts
     # The next build is not blocked by the dead one and cleans up what it left.
     code = subprocess.run([sys.executable, "-m", "rag", "build", "--index", str(index)], cwd=ROOT, env=env).returncode

@@ -1,6 +1,7 @@
 """Evaluation metrics on literal rows: the matching rule, retrieval scores and answer scores."""
 
 from rag.evaluate import EvalRow, answer_language, mentioned, score
+from rag.language import text
 from rag.metrics import Ref, found, recall, retrieval_scores
 from rag.types import Answer, Chunk, Citation
 
@@ -63,27 +64,49 @@ def test_answer_scores_count_citations_gold_hits_and_refusals():
 
 def test_english_questions_are_judged_by_the_language_of_the_answer_text():
     gold = {"gold": [{"experts": ["A"], "advice": 1}], "lang": "en"}
-    english = _answer([("A", 1)], language="en", text="He advises the government to be careful with chatbots [1].")
-    dutch = _answer([("A", 1)], language="en", text="Hij adviseert de overheid om terughoudend te zijn met chatbots [1].")
+    english = _answer([("A", 1)], language="en", text="He advises the government to take big tech out of the classroom [1].")
+    dutch = _answer([("A", 1)], language="en", text="Hij adviseert de overheid om big tech uit de klas te halen [1].")
     assert score([EvalRow(gold, english, "", []), EvalRow(gold, dutch, "", [])])["english_answered_in_english"] == "1/2"
 
 
-def test_a_dutch_quote_does_not_make_an_english_answer_dutch():
-    assert (
-        answer_language("The booklet puts it this way (quoted in Dutch): “Wees terughoudend met de inzet van chatbots.” [1]")
-        == "en"
+QUOTE = "“Big tech moet uit de klas verdwijnen, en de overheid moet investeren in alternatieve oplossingen.” [1]"
+
+
+def test_a_dutch_quote_under_an_english_lead_in_is_not_an_english_answer():
+    # The fixed lead-ins only announce the quote: the answer says nothing in English itself.
+    assert answer_language(f"{text('en', 'quoted')} {QUOTE}") == "nl"
+    assert answer_language(f"The booklet puts it this way (quoted in Dutch): {QUOTE}") == "nl"  # an older wording
+    lead = text("en", "lead_expert", who="Rudy van Belkom", where="advice 4")
+    assert answer_language(f"{lead} {QUOTE}") == "nl"
+    closest = text("en", "closest_expert", who="Rudy van Belkom", where="advice 4")
+    assert answer_language(f"{closest} “Big tech moet weg.” [1]") == "nl"  # a long lead-in, a short quote
+    # Too few words of its own to state anything: a title or a name before the quote.
+    assert answer_language(f"Online public space: {QUOTE}") == "nl"
+    assert answer_language("Big tech moet uit de klas verdwijnen [1].") == "nl"
+
+
+def test_an_english_sentence_before_a_dutch_quote_is_an_english_answer():
+    assert answer_language(f"He wants schools to stop depending on big tech companies: {QUOTE}") == "en"
+    partly = f"{text('en', 'partly_fact', src='the booklet', fact='percentage')} {text('en', 'lead_expert', who='Rudy van Belkom', where='advice 4')}"
+    assert answer_language(f"{partly} {QUOTE}") == "en"
+    other = text("en", "premise_other", src="the booklet", who="Rudy van Belkom", where="advice 4")
+    assert answer_language(f"{other} {QUOTE}") == "en"  # "The booklet does not put it that way." says something
+    # Dutch advice titles and the "van" of a name are the source's words, not the answer's.
+    refusal = (
+        "I find no answer to this question in the booklet. The closest the booklet comes: "
+        "Perry van der Weijden, advice 3 (Digitale infrastructuur); Rudy van Belkom, advice 4 (Ontwikkel een online publieke ruimte)."
     )
-    assert answer_language("Wees terughoudend met de inzet van chatbots [1].") == "nl"
+    assert answer_language(refusal) == "en"
 
 
 def test_evidence_recall_attributes_a_lost_term_to_selection_or_to_generation():
-    gold = {"gold": [{"experts": ["A"], "advice": 1}], "must_mention": ["lemming", "afgrond|ravijn"]}
+    gold = {"gold": [{"experts": ["A"], "advice": 1}], "must_mention": ["bibliotheken", "boekenwinkel|winkels"]}
     answer = Answer(
-        "v", "Met een lemming [1].", False, (Citation("[1]", _chunk("A", 1), "q"),), (), "nl", "g",
+        "v", "Geen bibliotheken [1].", False, (Citation("[1]", _chunk("A", 1), "q"),), (), "nl", "g",
         {"first_token_ms": 1.0, "total_ms": 2.0}, (), "generated",
-        ("[1] A, advies 1: Als een lemming op de digitale afgrond.",),
+        ("[1] A, advies 1: Op het internet heb je wel boekenwinkels, maar geen bibliotheken.",),
     )  # fmt: skip
     s = score([EvalRow(gold, answer, "", [])])
     # Both terms were in the evidence; the model kept one: the loss is generation's.
     assert s["evidence_recall"] == 1.0 and s["must_mention_rate"] == 0.5
-    assert mentioned(["Lemming", "ravijn|AFGROND"], "een lemming bij de afgrond") == 1.0
+    assert mentioned(["Bibliotheken", "winkels|BOEKENWINKEL"], "geen bibliotheken, wel boekenwinkels") == 1.0

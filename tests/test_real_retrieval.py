@@ -13,15 +13,15 @@ from rag.store import load
 pytestmark = pytest.mark.real_model
 
 KNOWN = [
-    ("Wat is de Cumuluz infrastructuur en wat levert die op?", ("Nicole Stolk-Luyten",), 1),
-    ("Wie zitten er volgens het Deense model in een rijksstuurgroep?", ("Perry van der Weijden",), 5),
+    ("Waarom is de cloud niet altijd de oplossing voor de datacenters van de overheid?", ("Bob van Graft",), 2),
+    ("Achter welke voorziening zou een beveiligde datakluis met de informatie van burgers komen?", ("Perry van der Weijden",), 2),
     ("Waarom moeten alle gemeenten op een gelijke manier werken met Common Ground?", ("Hawre Rahimi",), 2),
     (
-        "Why should the government stop outsourcing complete IT systems?",
+        "Why should new government ICT systems be launched in phases?",
         ("Onno Eric Blom", "Alexander Klöpping", "Edial Dekker"),
-        4,
+        5,
     ),
-    ("Welke rol spelen Business Process Owners in de keten?", ("Bob van Graft",), 4),
+    ("Wanneer verkoopt een softwarebedrijf knollen voor citroenen?", ("Bram Klievink",), 1),
 ]
 
 
@@ -45,20 +45,23 @@ def _run(capsys, *argv):
 
 
 def test_cli_search_json_contract(real_settings, capsys):
-    code, out, err = _run(capsys, "search", "chatbots in Finland", "--k", "3", "--json", "--index", str(real_settings.index_dir))
+    query = "internet met boekenwinkels maar geen bibliotheken"
+    code, out, err = _run(capsys, "search", query, "--k", "3", "--json", "--index", str(real_settings.index_dir))
     assert code == 0, err
     data = json.loads(out)
-    assert data["query"] == "chatbots in Finland" and len(data["hits"]) == 3
+    assert data["query"] == query and len(data["hits"]) == 3
     hit = data["hits"][0]
     assert set(hit) >= {"rank", "score", "chunk_id", "document", "theme", "experts", "advice", "advice_title", "text"}
-    assert hit["rank"] == 1 and hit["experts"] == ["Vincent Homburg"] and hit["advice"] == 3
+    assert hit["rank"] == 1 and hit["experts"] == ["Rudy van Belkom"] and hit["advice"] == 4
 
 
 def test_cli_search_expert_filter_and_batch(real_settings, capsys, tmp_path):
     code, out, _ = _run(capsys, "search", "data", "--expert", "Stoeltinga", "--json", "--index", str(real_settings.index_dir))
     assert code == 0 and all(h["experts"] == ["Mariëlle Stoelinga", "John Waser"] for h in json.loads(out)["hits"])
     questions = tmp_path / "q.jsonl"
-    questions.write_text('{"id": "a", "question": "public stack"}\n{"id": "b", "question": "proeftuinen"}\n', encoding="utf-8")
+    questions.write_text(
+        '{"id": "a", "question": "digitale publieke ruimte"}\n{"id": "b", "question": "hackathon"}\n', encoding="utf-8"
+    )
     results = tmp_path / "hits.jsonl"
     code, _, err = _run(
         capsys, "search", "--input", str(questions), "--output", str(results), "--k", "2", "--index", str(real_settings.index_dir)

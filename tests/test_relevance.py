@@ -20,26 +20,24 @@ REGISTER = [
     "Er is nu een algoritmeregister, wat op zich een goed initiatief is.",
     "Dit register heeft slechts een registrerende functie en zou de toeslagenaffaire niet hebben kunnen voorkomen.",
 ]
-CHATBOTS = [
-    "Dit leidt tot de aanbeveling om terughoudend te zijn met de inzet van chatbots.",
-    "In 2022 gebruikten 69 overheden chatbots.",
+CLOUD = [
+    "Cloud is het codewoord, maar niet altijd de oplossing.",
+    "In 2022 bundelden 12 overheden hun datacenters.",
 ]
-IDF = Idf(
-    [Chunk(f"x{i}", "b.md", t, t) for i, t in enumerate([*REGISTER, *CHATBOTS, "De zorg.", "Het onderwijs.", "De overheid."])]
-)
+IDF = Idf([Chunk(f"x{i}", "b.md", t, t) for i, t in enumerate([*REGISTER, *CLOUD, "De zorg.", "Het onderwijs.", "De overheid."])])
 
 
 @pytest.mark.parametrize(
     "fact,sentence,holds",
     [
-        ("count", "In 2022 gebruikten 69 overheden chatbots.", True),
-        ("count", "Veel overheden gebruiken chatbots.", False),
+        ("count", "In 2022 bundelden 12 overheden hun datacenters.", True),
+        ("count", "Veel overheden bundelen hun datacenters.", False),
         ("count", "Zij hebben recht op twee keer kinderbijslag.", True),
         ("count", "Niet eens de helft van de fracties was aanwezig.", True),
         ("count", "Een van de grootste problemen is het uitvoeren.", False),  # "een" is an article, not a count
         ("percentage", "Zo'n 75% gaat naar het instandhouden van systemen.", True),
         ("percentage", "Twintig procent van de burgers komt niet mee.", True),
-        ("percentage", "In 2022 gebruikten 69 overheden chatbots.", False),
+        ("percentage", "In 2022 bundelden 12 overheden hun datacenters.", False),
         ("date", "In juli 2024 veroorzaakte een update wereldwijde chaos.", True),
         ("date", "Het register heeft een registrerende functie.", False),
         ("", "Elke zin.", True),
@@ -71,14 +69,14 @@ def test_a_claim_the_sources_do_not_speak_of_has_no_support():
 
 
 def test_coverage_is_the_share_of_the_topic_a_sentence_holds():
-    assert relevance.coverage("Hoeveel overheden gebruiken chatbots?", CHATBOTS[1], "", IDF) == 1.0
-    assert relevance.coverage("Wat zegt de bundel over kernenergie en chatbots?", CHATBOTS[1], "", IDF) < 0.5
+    assert relevance.coverage("Hoeveel overheden bundelden hun datacenters?", CLOUD[1], "", IDF) == 1.0
+    assert relevance.coverage("Wat zegt de bundel over kernenergie en datacenters?", CLOUD[1], "", IDF) < 0.5
 
 
 def test_a_sentence_is_about_the_question_by_a_distinctive_word_or_a_compound_part():
     vec = np.zeros(4, dtype=np.float32)
     about = relevance.About("Wat zegt Van Belkom over het algoritmeregister?", "nl", vec, [], IDF, ["Rudy van Belkom"])
-    assert about(REGISTER[0]) and not about(CHATBOTS[0])
+    assert about(REGISTER[0]) and not about(CLOUD[0])
     onderwijs = relevance.About("Welke experts schrijven over onderwijs?", "nl", vec, [], IDF)
     assert onderwijs("Veel onderwijsinstellingen gebruiken sociale media.")
 
@@ -88,7 +86,7 @@ def test_a_sentence_is_about_the_question_by_a_distinctive_word_or_a_compound_pa
     [
         ("de overheid moet meer leunen op grote consultancybedrijven", False),
         ("de overheid moet stoppen met het leunen op grote consultancybedrijven", True),
-        ("terughoudend zijn met de inzet van chatbots", True),
+        ("terughoudend zijn met de inzet van de cloud", True),
         ("het register zou de affaire niet hebben kunnen voorkomen", True),
         ("het is niet minder belangrijk", False),  # two reversals cancel
         ("the government should stop relying on consultants", True),
@@ -107,15 +105,15 @@ def test_a_claim_with_more_against_a_source_that_says_stop_is_contradicted():
 
 
 LIST = [
-    "Wat levert een gestandaardiseerde infrastructuur op?",
-    "- Interoperabiliteit: zorgsystemen en applicaties kunnen naadloos met elkaar communiceren.",
-    "Zo wordt de infrastructuur gestandaardiseerd.",
+    "Wat levert een gedeeld schoolplatform op?",
+    "- Eenvoud: leerlingen en docenten kunnen overal met hetzelfde account werken.",
+    "Zo wordt het schoolplatform gedeeld.",
 ]
 
 
 def test_the_quoted_answer_is_a_statement_that_covers_most_of_the_question():
-    idf = Idf([Chunk(f"l{i}", "b.md", t, t) for i, t in enumerate([*LIST, *REGISTER, *CHATBOTS, "De zorg."])])
-    question = "Wat levert een gestandaardiseerde infrastructuur op?"
+    idf = Idf([Chunk(f"l{i}", "b.md", t, t) for i, t in enumerate([*LIST, *REGISTER, *CLOUD, "De zorg."])])
+    question = "Wat levert een gedeeld schoolplatform op?"
     # The source's own question repeats every word of the user's, but announces the answer; it is never quoted.
     sentence, covered = relevance.answering_sentence(question, LIST, LIST[0], "", idf, comparable=True)
     assert sentence == LIST[2] and covered > 0

@@ -100,7 +100,7 @@ def _fact(text: str) -> Fact:
 
 
 def split_parts(question: str, lang: str) -> tuple[Part, ...]:
-    """The questions asked in one: split where a second one starts ("…, en hoe hoog is die?"),
+    """The questions asked in one: split where a second one starts ("…, en hoe lang al?"),
     each with its own kind of fact. A tail too short to ask anything stays with the part before."""
     pieces = [p.strip(" ,?") for p in LEXICONS[lang].next_question.split(question)]
     merged: list[str] = []
@@ -133,7 +133,7 @@ def _follow_up(question: str, named: Sequence[str], experts: Sequence[str]) -> t
     back = any(w in both_back for w in words)
     stems = topic_stems(question, experts)
     needs_topic = back or not stems
-    # A short question with a topic of its own ("Wat is Cumuluz?") stands alone; one without a topic,
+    # A short question with a topic of its own ("Wat is Common Ground?") stands alone; one without a topic,
     # opening with a connective or pointing back ("En Europa?", "Waarom dan?") continues.
     person = pronoun or ((opens or back or not stems) and not named)
     return person or needs_topic, needs_topic
@@ -160,8 +160,8 @@ def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str
 
     Laws by their name (both languages), numbers of three or more digits (years, codes), and in
     Dutch questions capitalised words inside a sentence (names of people, places, agencies). In
-    English questions single capitalised words are left out (the corpus may be Dutch: "Denmark" is
-    "Denemarken"); acronyms ("NIS2", "EHDS") are kept, as are names of several capitalised words.
+    English questions single capitalised words are left out (the corpus may be Dutch: "Ireland" is
+    "Ierland"); acronyms ("NIS2", "EHDS") are kept, as are names of several capitalised words.
     """
     out: list[str] = []
     for lex in BOTH:
@@ -174,7 +174,7 @@ def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str
     if lang == "nl":
         for sentence in re.split(r"(?<=[.!?:])\s+", question):
             tokens = re.findall(r"[\w'’-]+|[^\w\s]", sentence)
-            run: list[str] = []  # consecutive capitalised words are one name: "Olympische Spelen", not "Finland, Estland"
+            run: list[str] = []  # consecutive capitalised words are one name: "Olympische Spelen", not "Ierland, Portugal"
             for tok in [*tokens[1:], ""]:
                 if tok[:1].isupper() and tok.lower() not in name_words and not mentioned(tok, list(named) + list(experts)):
                     run.append(tok)

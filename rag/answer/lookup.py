@@ -126,7 +126,7 @@ class CorpusLookup:
                 words = [w for w in term.split() if len(w) > 2]
                 present = not self.absent_terms(words)
             elif "-" in term:
-                # A compound by its capitalised part: "ICT-personeel" is about ICT.
+                # A compound by its capitalised part: "ICT-budgetten" is about ICT.
                 parts = [fold(p) for p in term.split("-") if p[:1].isupper()] or [fold(term)]
                 present = all(self._has_word(p) for p in parts if p)
             else:

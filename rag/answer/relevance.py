@@ -59,7 +59,7 @@ class About:
     """Whether a source sentence is about the question: it shares a distinctive word with it (not
     an expert's name, not a frame word such as "vindt", not praise or size such as "goed", not
     one that most passages contain), also inflected ("Europa", "Europese") or inside a compound
-    ("onderwijs" in "onderwijsinstellingen", "waterval" in "watervalmodel"); or, in another
+    ("onderwijs" in "onderwijsinstellingen", "register" in "algoritmeregister"); or, in another
     language than the question, its embedding is close. A question without distinctive words
     ("Wat staat er in advies 3?") gives nothing to test."""
 
@@ -222,8 +222,8 @@ def check_claim(
         title = label(s.hit.chunk)
         for sentence in all_sentences(s):
             with_title, alone, flipped = _claim_support(stems, claim_negated, sentence, title, idf)
-            # The opposite must be in the sentence itself: a title ("Wees terughoudend met
-            # chatbots") does not turn a sentence of its advice around.
+            # The opposite must be in the sentence itself: a title ("Maak het onderwijs
+            # minder afhankelijk van big tech") does not turn a sentence of its advice around.
             if flipped and alone > (contradicted[2] if contradicted else 0.0):
                 contradicted = (s, sentence, alone)
             elif not flipped and with_title > (stated[2] if stated else 0.0):

@@ -468,7 +468,7 @@ def _quotes(
     when it answers the whole question, and for each further part the sentence that answers that
     part. They are shown before the model writes and stand as the answer when the model's does not.
 
-    The first must be on the question (or stand under an advice that is: "… in het bestuursrecht")
+    The first must be on the question (or stand under an advice that is: "… minder afhankelijk van big tech")
     and cover enough of its topic: one shared word is a mention, not an answer. Across languages
     words cannot be compared: the sentence must then be about the question by the model's
     calibrated embedding threshold, and it is shown as the source's own Dutch words. A further
@@ -510,8 +510,8 @@ def _quotes(
 
 
 def _quote(source: evidence.Source, sentence: str) -> cit.Verified:
-    """A shown sentence as a quote, with the short line it stands under ("Smart Grids") and the
-    next shown sentence when that continues it in the passage ("En het gaat in tegen …")."""
+    """A shown sentence as a quote, with the short line it stands under ("Gedeelde loketten") and the
+    next shown sentence when that continues it in the passage ("En dat geldt ook …")."""
     i = source.sentences.index(sentence)
     text = sentence
     if i + 1 < len(source.sentences):
