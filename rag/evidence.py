@@ -83,6 +83,18 @@ def key_sentence(sentences: Sequence[str], title: str, idf: Idf) -> str:
     return max(alone, key=lambda s: (overlap(stems, set(tokenize(s)), idf), -alone.index(s)), default="")
 
 
+def continued(text: str, sentences: Sequence[str], sentence: str) -> str:
+    """The sentence with the next of `sentences` when that one leans on it ("Dit register heeft
+    slechts …") and follows it directly in the passage's `text`: quoted alone, the first often
+    only announces what the next one says."""
+    i = sentences.index(sentence) if sentence in sentences else -1
+    if 0 <= i < len(sentences) - 1:
+        following = sentences[i + 1]
+        if leans_back(following) and re.search(re.escape(sentence) + r"\s+" + re.escape(following), text):
+            return f"{sentence} {following}"
+    return sentence
+
+
 def leans_back(sentence: str) -> bool:
     """Whether the sentence opens with a word that points at the one before it."""
     first = re.match(r"\W*(\w+)", sentence)

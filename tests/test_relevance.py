@@ -104,6 +104,20 @@ def test_a_claim_with_more_against_a_source_that_says_stop_is_contradicted():
     assert check.contradicted and not check.stated
 
 
+def test_a_claim_of_two_clauses_is_compared_clause_by_clause():
+    # "wel …, maar geen …": one negation in the claim, the same in the source, clause for clause.
+    sentence = "Het internet heeft wel boekenwinkels, maar geen bibliotheken."
+    source = _source(1, [sentence], ("X",), 4, "Internet")
+    check = relevance.check_claim(
+        "het internet wel boekenwinkels heeft, maar geen bibliotheken", [source], lambda s: s.sentences, IDF, []
+    )
+    assert check.stated and not check.contradicted
+    flipped = relevance.check_claim(
+        "het internet wel bibliotheken heeft, maar geen boekenwinkels", [source], lambda s: s.sentences, IDF, []
+    )
+    assert flipped.contradicted
+
+
 LIST = [
     "Wat levert een gedeeld schoolplatform op?",
     "- Eenvoud: leerlingen en docenten kunnen overal met hetzelfde account werken.",

@@ -136,3 +136,15 @@ def test_a_sentence_the_model_left_unfinished_is_dropped():
     for done in ("Gemeenten moeten data delen [1]. Ook het Rijk [2].", "Eén. Twee [1]", "Eén. “Twee.”"):
         assert len(finished(split_answer(done), done)) == 2
     assert len(finished(split_answer("Gemeenten moeten"), "Gemeenten moeten")) == 1  # all there is
+
+
+def test_a_quoted_sentence_brings_the_next_one_when_that_leans_on_it():
+    from rag.evidence import continued
+
+    first = "Er is nu een register van algoritmen."
+    second = "Dit register heeft slechts een registrerende functie."
+    third = "Gemeenten doen mee."
+    text = f"{first} {second}\n\n{third}"
+    assert continued(text, [first, second, third], first) == f"{first} {second}"
+    assert continued(text, [first, second, third], second) == second  # "Gemeenten …" stands alone
+    assert continued(text, [first, third], first) == first  # only a sentence that follows it directly

@@ -158,17 +158,24 @@ def has_fact(fact: Fact, sentence: str) -> bool:
     return fact != "after_publication"
 
 
-def _claim_support(stems: set[str], claim_negated: bool, sentence: str, title: str, idf: Idf) -> tuple[float, float, bool]:
+def _claim_support(
+    stems: set[str], parts: Sequence[tuple[set[str], bool]], sentence: str, title: str, idf: Idf
+) -> tuple[float, float, bool]:
     """How much of a claim (its topic stems) one source sentence states, with its passage's title
-    and without it (0..1 each), and whether it says the opposite: the clause of the sentence that
-    shares most with the claim differs from it in negation ("zou de toeslagenaffaire niet hebben
-    kunnen voorkomen" against "had kunnen voorkomen")."""
+    and without it (0..1 each), and whether it says the opposite: for some clause of the claim
+    (`parts`: its stems and whether it is negated), the clause of the sentence that shares most with
+    it differs in negation ("zou de toeslagenaffaire niet hebben kunnen voorkomen" against "had
+    kunnen voorkomen"; "wel boekenwinkels, maar geen bibliotheken" is two clauses, each as it is)."""
     sentence_stems = set(tokenize(sentence))
     with_title = _loose_overlap(stems, sentence_stems | set(tokenize(title)), idf)
     alone = _loose_overlap(stems, sentence_stems, idf)
     clauses = [c for c in CLAUSE.split(sentence) if c.strip()] or [sentence]
-    closest = max(clauses, key=lambda c: _loose_overlap(stems, set(tokenize(c)), idf))
-    return with_title, alone, claim_negated != negated(closest)
+    flipped = False
+    for part_stems, part_negated in parts:
+        share, closest = max(((_loose_overlap(part_stems, set(tokenize(c)), idf), c) for c in clauses), key=lambda x: x[0])
+        if share > 0 or len(parts) == 1:
+            flipped = flipped or part_negated != negated(closest)
+    return with_title, alone, flipped
 
 
 def _loose_overlap(stems: set[str], sentence_stems: set[str], idf: Idf) -> float:
@@ -215,13 +222,15 @@ def check_claim(
     claim: str, sources: Sequence[Source], all_sentences: Callable[[Source], Sequence[str]], idf: Idf, experts: Sequence[str]
 ) -> ClaimCheck:
     """The best source sentence of each polarity for a claim."""
-    stems, claim_negated = topic_stems(claim, experts), negated(claim)
+    stems = topic_stems(claim, experts)
+    parts = [(topic_stems(c, experts), negated(c)) for c in CLAUSE.split(claim) if c.strip() and topic_stems(c, experts)]
+    parts = parts or [(stems, negated(claim))]
     stated: tuple[Source, str, float] | None = None
     contradicted: tuple[Source, str, float] | None = None
     for s in sources:
         title = label(s.hit.chunk)
         for sentence in all_sentences(s):
-            with_title, alone, flipped = _claim_support(stems, claim_negated, sentence, title, idf)
+            with_title, alone, flipped = _claim_support(stems, parts, sentence, title, idf)
             # The opposite must be in the sentence itself: a title ("Maak het onderwijs
             # minder afhankelijk van big tech") does not turn a sentence of its advice around.
             if flipped and alone > (contradicted[2] if contradicted else 0.0):

@@ -326,10 +326,13 @@ def _elsewhere(ctx: Context, lookup: Lookup) -> grade.Found | None:
 
 
 def _partly(ctx: Context, reason: str, found: grade.Found, route: str, generator: str = "rules") -> Final:
-    """ "partly": what is missing, then the sentence the sources do have, quoted and cited."""
+    """ "partly": what is missing, then the sentence the sources do have (with the next one when that
+    continues it), quoted and cited."""
     if all(h.chunk.chunk_id != found.hit.chunk.chunk_id for h in ctx.hits):
         ctx.hits = [*ctx.hits, Hit(len(ctx.hits) + 1, found.hit.score, found.hit.chunk, found.hit.context)]
-    body, cites = render.partly(reason, evidence.Source(1, found.hit, (found.sentence,)), found.sentence, ctx.lang)
+    chunk = found.hit.chunk
+    sentence = evidence.continued(chunk.text, ctx.snap.retriever.index.sentences_of(chunk)[0], found.sentence)
+    body, cites = render.partly(reason, evidence.Source(1, found.hit, (sentence,)), sentence, ctx.lang)
     return ctx.final(body, False, cites, generator, route, partly=True)
 
 
@@ -513,13 +516,7 @@ def _quote(source: evidence.Source, sentence: str) -> cit.Verified:
     """A shown sentence as a quote, with the short line it stands under ("Gedeelde loketten") and the
     next shown sentence when that continues it in the passage ("En dat geldt ook …")."""
     i = source.sentences.index(sentence)
-    text = sentence
-    if i + 1 < len(source.sentences):
-        following = source.sentences[i + 1]
-        if evidence.leans_back(following) and re.search(
-            re.escape(sentence) + r"\s+" + re.escape(following), source.hit.chunk.text
-        ):
-            text = f"{sentence} {following}"
+    text = evidence.continued(source.hit.chunk.text, source.sentences, sentence)
     lead = source.headings[i] if source.headings else ""
     return cit.Verified(text, (source.number,), (text,), quoted=True, lead=lead)
 
