@@ -148,3 +148,17 @@ def test_a_quoted_sentence_brings_the_next_one_when_that_leans_on_it():
     assert continued(text, [first, second, third], first) == f"{first} {second}"
     assert continued(text, [first, second, third], second) == second  # "Gemeenten …" stands alone
     assert continued(text, [first, third], first) == first  # only a sentence that follows it directly
+
+
+def test_an_english_partly_answer_states_the_point_in_english_after_the_dutch_quote():
+    from rag.answer import render
+    from rag.answer.routes import _rendering
+
+    english = _model("Municipalities should share their data with central government.", 1, SOURCE)
+    assert _rendering([english], SOURCE, "en") == english.text
+    assert _rendering([english], OTHER, "en") == ""  # drawn on another sentence
+    assert _rendering([_model("Gemeenten delen data met het Rijk.", 1, SOURCE)], SOURCE, "nl") == ""  # same language
+    body, cites = render.partly("", _source(1, SOURCE), SOURCE, "en", english.text)
+    assert body.startswith("The closest to an answer is Anna de Vries (advice 1, quoted in Dutch): “Gemeenten")
+    assert body.endswith("In English: Municipalities should share their data with central government [1].")
+    assert len(cites) == 1

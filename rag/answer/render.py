@@ -110,10 +110,11 @@ def refusal(lang: str, hits: Sequence[Hit], reason: str = "", src: str = "") -> 
     return " ".join(parts)
 
 
-def partly(reason: str, source: Source, sentence: str, lang: str) -> tuple[str, list[Citation]]:
+def partly(reason: str, source: Source, sentence: str, lang: str, rendering: str = "") -> tuple[str, list[Citation]]:
     """What is missing, then what the sources do say, quoted and cited: "Een bedrag vind ik hierover
     niet in de bundel. Wel schrijft X (advies 2): “…” [1]."; without a reason, the sentence as the
-    closest to an answer: "Het dichtst bij een antwoord komt X (advies 2): “…” [1]."."""
+    closest to an answer: "Het dichtst bij een antwoord komt X (advies 2): “…” [1].". A checked
+    `rendering` of the quote in the question's language follows it ("In English: …")."""
     c = source.hit.chunk
     kind = "lead" if reason else "closest"
     if c.experts:
@@ -123,4 +124,7 @@ def partly(reason: str, source: Source, sentence: str, lang: str) -> tuple[str, 
             lang, f"{kind}_section", where=c.section or c.document_title or c.document, doc=c.document_title or c.document
         )
     quote = sentence.removeprefix("- ").rstrip(".")
-    return f"{reason} {lead} “{quote}” [1].".lstrip(), [Citation("[1]", c, sentence)]
+    body = f"{reason} {lead} “{quote}” [1].".lstrip()
+    if rendering:
+        body += " " + text(lang, "rendered", sentence=f"{rendering.rstrip('.')} [1].")
+    return body, [Citation("[1]", c, sentence)]

@@ -308,6 +308,22 @@ def _drawn_on(verified: Sequence[cit.Verified], sources: Sequence[evidence.Sourc
     return grade.Found(by_number[v.sources[0]].hit, v.quotes[0], 0.0, 0.0) if v else None
 
 
+def _rendering(verified: Sequence[cit.Verified], sentence: str, lang: str) -> str:
+    """The model's checked sentence that says a source sentence in the question's language, when the
+    source's is another ("" when there is none): an English answer states the point in English."""
+    if detect(sentence) == lang:
+        return ""
+    bare = _bare(sentence)
+    return next(
+        (
+            v.text
+            for v in verified
+            if v.sources and not v.quoted and detect(v.text) == lang and any(_bare(q) in bare for q in v.quotes)
+        ),
+        "",
+    )
+
+
 def _elsewhere(ctx: Context, lookup: Lookup) -> grade.Found | None:
     """For a question that names experts: another expert's sentence on the question's rarest word,
     when the named experts' passages do not rank among the best without their names and their
@@ -325,14 +341,14 @@ def _elsewhere(ctx: Context, lookup: Lookup) -> grade.Found | None:
     return grade.elsewhere(core, lookup.expert_stems(named), found)
 
 
-def _partly(ctx: Context, reason: str, found: grade.Found, route: str, generator: str = "rules") -> Final:
+def _partly(ctx: Context, reason: str, found: grade.Found, route: str, generator: str = "rules", rendering: str = "") -> Final:
     """ "partly": what is missing, then the sentence the sources do have (with the next one when that
     continues it), quoted and cited."""
     if all(h.chunk.chunk_id != found.hit.chunk.chunk_id for h in ctx.hits):
         ctx.hits = [*ctx.hits, Hit(len(ctx.hits) + 1, found.hit.score, found.hit.chunk, found.hit.context)]
     chunk = found.hit.chunk
     sentence = evidence.continued(chunk.text, ctx.snap.retriever.index.sentences_of(chunk)[0], found.sentence)
-    body, cites = render.partly(reason, evidence.Source(1, found.hit, (sentence,)), sentence, ctx.lang)
+    body, cites = render.partly(reason, evidence.Source(1, found.hit, (sentence,)), sentence, ctx.lang, rendering)
     return ctx.final(body, False, cites, generator, route, partly=True)
 
 
@@ -382,7 +398,7 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
         # closest one), said to be only that.
         closest = _drawn_on(verified, sources) or signals.best
         if closest is not None:
-            yield _partly(ctx, missing, closest, route, ctx.generator.name)
+            yield _partly(ctx, missing, closest, route, ctx.generator.name, _rendering(verified, closest.sentence, ctx.lang))
             return
     if not verified:
         yield ctx.refuse(route, generator=ctx.generator.name)
