@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rag.embed import load_encoder
 from rag.evaluate import percentile
-from rag.generate import load_generator
+from rag.generate import load_generator, make_generator
 from rag.metrics import read_gold
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -46,7 +46,9 @@ def main() -> None:
     runs = []
     for settings in settings_list:
         name = f"{field}={getattr(settings, field)}" if field else "default"
-        pipeline = Pipeline(settings, encoder, load_generator(settings))
+        # One generator per setting: a shared one would serve the second setting's prompt from the
+        # first's llama.cpp cache.
+        pipeline = Pipeline(settings, encoder, make_generator(settings) if field else load_generator(settings))
         t = time.perf_counter()
         pipeline.warm_up()
         print(f"{name}: warm-up (index, embedding model, generator, prompt prefix): {time.perf_counter() - t:.1f} s")

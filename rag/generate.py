@@ -237,11 +237,12 @@ def load_generator(settings: Settings) -> Generator:
     key = (settings.generator, settings.generator_model, settings.generator_url, str(settings.cache_dir), settings.llama_lookup)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = _make(settings)
+            _cache[key] = make_generator(settings)
         return _cache[key]
 
 
-def _make(settings: Settings) -> Generator:
+def make_generator(settings: Settings) -> Generator:
+    """A new generator for the settings (`load_generator` shares one per process)."""
     kind = settings.generator
     if kind == "llama":
         from .gguf import DEFAULT, PACKAGED, ensure_gguf
