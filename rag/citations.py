@@ -111,8 +111,13 @@ COMPOUND_PART = 6  # a passage word this long that starts a sentence's word is i
 ROOT = 7  # words that share their first seven letters are one word's derivations ("gemeente-n", "gemeente-lijke")
 
 
+def _word(word: str) -> str:
+    """A word as names are compared: folded, without apostrophes ("CIO's" and "CIOs" are one)."""
+    return fold(re.sub(r"['’]", "", word))
+
+
 def _words(texts: Sequence[str]) -> set[str]:
-    return {fold(w) for t in texts for w in WORD.findall(t)}
+    return {_word(w) for t in texts for w in WORD.findall(t)}
 
 
 def _present(word: str, words: set[str]) -> bool:
@@ -141,8 +146,8 @@ def invented(sentence: str, sources: Sequence[Source], question: str, idf: Idf, 
     have = _words(texts)
     body = sentence.split(None, 1)[1] if " " in sentence else ""  # the first word is capitalised anyway
     for name in NAME.findall(body):
-        for part in re.split(r"[-'’]", name):
-            w = fold(part)
+        for part in name.split("-"):
+            w = _word(part)
             if len(w) < 2 or _present(w, have):
                 continue
             dutch = ENGLISH_NAMES.get(w)
@@ -151,7 +156,7 @@ def invented(sentence: str, sources: Sequence[Source], question: str, idf: Idf, 
             return name
     if same_language:
         for w in WORD.findall(sentence):
-            f = fold(w)
+            f = _word(w)
             stems = tokenize(w)
             if len(f) >= RARE_WORD and stems and all(idf.df.get(st, 0) == 0 for st in stems) and not _present(f, have):
                 return w

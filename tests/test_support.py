@@ -63,6 +63,9 @@ def test_an_invented_name_makes_a_sentence_unsupported():
     netherlands = _source(2, "In Nederland delen gemeenten weinig data.")
     assert not invented("Municipalities in the Netherlands share little data.", [netherlands], "", IDF, False)
     assert invented("Municipalities in Belgium share little data.", [netherlands], "", IDF, False) == "Belgium"
+    # Apostrophes do not make a name: "CIOs" is the passage's "CIO's".
+    cios = _source(3, "Een stuurgroep van de rijks CIO's en twee CEO's.")
+    assert not invented("The group consists of the CIOs and two CEOs.", [cios], "", IDF, False)
 
 
 def test_an_invented_word_makes_a_sentence_unsupported_within_the_sources_language():
