@@ -83,16 +83,36 @@ def key_sentence(sentences: Sequence[str], title: str, idf: Idf) -> str:
     return max(alone, key=lambda s: (overlap(stems, set(tokenize(s)), idf), -alone.index(s)), default="")
 
 
+ANNOUNCED_WORDS = 80  # words of the items an announcing sentence ("De volgende zes bouwstenen …:") brings along
+
+
+ANNOUNCED_WORDS = 80  # words of the items an announcing sentence brings along
+
+
 def continued(text: str, sentences: Sequence[str], sentence: str) -> str:
-    """The sentence with the next of `sentences` when that one leans on it ("Dit register heeft
-    slechts …") and follows it directly in the passage's `text`: quoted alone, the first often
-    only announces what the next one says."""
+    """The sentence with what completes it in the passage's `text`: the next of `sentences` when
+    that one leans on it ("Dit register heeft slechts …"), and the items a sentence that ends in a
+    colon announces ("De volgende zes bouwstenen dragen hieraan bij:"), to the end of its paragraph
+    and up to `ANNOUNCED_WORDS`. Quoted alone, such a sentence only announces what follows it."""
     i = sentences.index(sentence) if sentence in sentences else -1
-    if 0 <= i < len(sentences) - 1:
-        following = sentences[i + 1]
-        if leans_back(following) and re.search(re.escape(sentence) + r"\s+" + re.escape(following), text):
-            return f"{sentence} {following}"
-    return sentence
+    at = text.find(sentence)
+    if i < 0 or at < 0:
+        return sentence
+    out, at, words = [sentence], at + len(sentence), 0
+    announcing = sentence.rstrip().endswith(":")
+    for following in sentences[i + 1 :]:
+        directly = re.compile(r"\s+" + re.escape(following)).match(text, at)
+        past_paragraph = directly is not None and "\n\n" in directly.group(0).replace(" ", "")
+        if directly is None or not (announcing or leans_back(following)) or (announcing and past_paragraph):
+            break  # not next in the passage, standing alone, or past the end of the announced list
+        words += len(following.split())
+        if len(out) > 1 and words > ANNOUNCED_WORDS:
+            break
+        out.append(following)
+        at = directly.end()
+        if not announcing:
+            break  # the one sentence that leans back
+    return " ".join(out)
 
 
 def leans_back(sentence: str) -> bool:

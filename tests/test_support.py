@@ -165,3 +165,18 @@ def test_an_english_partly_answer_states_the_point_in_english_after_the_dutch_qu
     assert body.startswith("The closest to an answer is Anna de Vries (advice 1, quoted in Dutch): “Gemeenten")
     assert body.endswith("In English: Municipalities should share their data with central government [1].")
     assert len(cites) == 1
+
+
+def test_a_sentence_that_announces_a_list_brings_its_items():
+    from rag.evidence import continued
+
+    lead = "De volgende drie bouwstenen dragen hieraan bij:"
+    items = ["- Data-integratie: gegevens uit verschillende bronnen.", "- Open standaarden.", "- Een centrale organisatie."]
+    after = "Daarmee is het plan compleet."
+    text = "\n".join([lead, *items, "", after])
+    assert continued(text, [lead, *items, after], lead) == " ".join([lead, *items])
+    # Not more than the word budget of items, and never past a sentence that does not follow directly.
+    long_items = [f"- Bouwsteen {n} met een uitleg van een flink aantal woorden erbij." for n in range(12)]
+    text = "\n".join([lead, *long_items])
+    assert 1 < len(continued(text, [lead, *long_items], lead).split(" - ")) < 12
+    assert continued(f"{lead} Iets anders.", [lead, "Nog iets."], lead) == lead

@@ -512,7 +512,7 @@ def _quotes(
         return []
     if same_language and covered < relevance.ANSWER_COVERAGE:
         return []
-    quotes = [_quote(top, best)]
+    quotes = [_quote(ctx, top, best)]
     for part, asked in zip(parts[1:], intent.parts[1:]):
         found = evidence.best_sentence(part, ctx.prepared.vector, sources, idf)
         if found is None or any(found[1] in q.text for q in quotes):
@@ -524,15 +524,16 @@ def _quotes(
             and part.holds(sentence)
             and (asked.fact or relevance.coverage(part.text, sentence, "", idf) > 0)
         ):
-            quotes.append(_quote(next(s for s in sources if s.number == number), sentence))
+            quotes.append(_quote(ctx, next(s for s in sources if s.number == number), sentence))
     return quotes
 
 
-def _quote(source: evidence.Source, sentence: str) -> cit.Verified:
-    """A shown sentence as a quote, with the short line it stands under ("Gedeelde loketten") and the
-    next shown sentence when that continues it in the passage ("En dat geldt ook …")."""
+def _quote(ctx: Context, source: evidence.Source, sentence: str) -> cit.Verified:
+    """A shown sentence as a quote, with the short line it stands under ("Gedeelde loketten") and
+    what completes it in the passage (`evidence.continued`: "En dat geldt ook …", the items it announces)."""
     i = source.sentences.index(sentence)
-    text = evidence.continued(source.hit.chunk.text, source.sentences, sentence)
+    passage = ctx.snap.retriever.index.sentences_of(source.hit.chunk)[0]
+    text = evidence.continued(source.hit.chunk.text, passage, sentence)
     lead = source.headings[i] if source.headings else ""
     return cit.Verified(text, (source.number,), (text,), quoted=True, lead=lead)
 
