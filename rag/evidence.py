@@ -99,7 +99,7 @@ def continued(text: str, sentences: Sequence[str], sentence: str) -> str:
     if i < 0 or at < 0:
         return sentence
     out, at, words = [sentence], at + len(sentence), 0
-    announcing = sentence.rstrip().endswith(":")
+    announcing = announces(sentence)
     for following in sentences[i + 1 :]:
         directly = re.compile(r"\s+" + re.escape(following)).match(text, at)
         past_paragraph = directly is not None and "\n\n" in directly.group(0).replace(" ", "")
@@ -113,6 +113,11 @@ def continued(text: str, sentences: Sequence[str], sentence: str) -> str:
         if not announcing:
             break  # the one sentence that leans back
     return " ".join(out)
+
+
+def announces(text: str) -> bool:
+    """Whether a text only announces what should follow it ("De volgende zes bouwstenen dragen hieraan bij:")."""
+    return text.rstrip().endswith(":")
 
 
 def leans_back(sentence: str) -> bool:

@@ -168,7 +168,7 @@ def test_an_english_partly_answer_states_the_point_in_english_after_the_dutch_qu
 
 
 def test_a_sentence_that_announces_a_list_brings_its_items():
-    from rag.evidence import continued
+    from rag.evidence import announces, continued
 
     lead = "De volgende drie bouwstenen dragen hieraan bij:"
     items = ["- Data-integratie: gegevens uit verschillende bronnen.", "- Open standaarden.", "- Een centrale organisatie."]
@@ -180,3 +180,5 @@ def test_a_sentence_that_announces_a_list_brings_its_items():
     text = "\n".join([lead, *long_items])
     assert 1 < len(continued(text, [lead, *long_items], lead).split(" - ")) < 12
     assert continued(f"{lead} Iets anders.", [lead, "Nog iets."], lead) == lead
+    # Without its items (they stand in the next passage) the sentence says nothing yet: it is no answer.
+    assert announces(lead) and not announces(" ".join([lead, *items])) and not announces("Zo staat het er.")

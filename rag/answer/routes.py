@@ -513,6 +513,8 @@ def _quotes(
     if same_language and covered < relevance.ANSWER_COVERAGE:
         return []
     quotes = [_quote(ctx, top, best)]
+    if evidence.announces(quotes[0].text):
+        return []  # it announces what the passage does not go on to hold: it says nothing yet
     for part, asked in zip(parts[1:], intent.parts[1:]):
         found = evidence.best_sentence(part, ctx.prepared.vector, sources, idf)
         if found is None or any(found[1] in q.text for q in quotes):
