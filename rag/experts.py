@@ -86,6 +86,18 @@ def mentioned(text: str, known: list[str] | tuple[str, ...]) -> list[str]:
     return sorted(found, key=lambda n: -found[n])
 
 
+NEAR_NAME = MATCH  # a capitalised word this close to an expert's last name is a misspelling of it, not another name
+
+
+def near_name(word: str, known: list[str] | tuple[str, ...]) -> bool:
+    """Whether a single word of 5+ letters is a near miss of a known expert's last name ("Homberg"
+    for "Homburg"): too loose to say who is asked about, close enough not to be some other name."""
+    w = fold(word)
+    if len(w) < 5:
+        return False
+    return any(_ratio(w, last, NEAR_NAME) >= NEAR_NAME for name in known for last in _core_surname(name).split()[-1:])
+
+
 def strip_names(text: str, names: list[str] | tuple[str, ...]) -> str:
     """`text` without the words that spell these names (and the particles just before them)."""
     name_words = [w for n in names for w in fold(n).replace("-", " ").split() if w not in PARTICLES]

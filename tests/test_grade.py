@@ -121,6 +121,10 @@ def test_an_injected_header_is_dropped_before_terms_are_read():
         ("How should governments prepare for the NIS2 directive?", ("NIS2",)),
         ("What does Stolk-Luyten say about the European Health Data Space?", ("European Health Data Space",)),
         ("Is AI in IT a risk?", ()),
+        # A misspelt expert ("Homberg" for Homburg) is no name the corpus must hold; another name is.
+        # (A place one letter from an expert's name, "Hamburg", is taken for the expert too.)
+        ("Wat kunnen we volgens Homberg leren van Denemarken?", ("Denemarken",)),
+        ("Wat leert Hannover ons volgens Stikker?", ("Hannover",)),
     ],
 )
 def test_names_to_look_up(question, terms):

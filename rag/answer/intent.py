@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..clean import fold
-from ..experts import PARTICLES, mentioned, strip_names
+from ..experts import PARTICLES, mentioned, near_name, strip_names
 from ..language import detect
 from ..lexical import tokenize
 from ..lexicon import BOOKLET_WORDS, BOTH, LEXICONS
@@ -176,7 +176,12 @@ def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str
             tokens = re.findall(r"[\w'’-]+|[^\w\s]", sentence)
             run: list[str] = []  # consecutive capitalised words are one name: "Olympische Spelen", not "Ierland, Portugal"
             for tok in [*tokens[1:], ""]:
-                if tok[:1].isupper() and tok.lower() not in name_words and not mentioned(tok, list(named) + list(experts)):
+                if (
+                    tok[:1].isupper()
+                    and tok.lower() not in name_words
+                    and not mentioned(tok, list(named) + list(experts))
+                    and not near_name(tok, experts)
+                ):
                     run.append(tok)
                     continue
                 if run and not (len(run) == 1 and DEMONYM.search(run[0])):  # "Britse" alone is no name; "Olympische Spelen" is
