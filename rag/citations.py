@@ -135,15 +135,20 @@ def _present(word: str, words: set[str]) -> bool:
     )
 
 
-def invented(sentence: str, sources: Sequence[Source], question: str, idf: Idf, same_language: bool) -> str:
-    """A name or acronym the sentence states that no shown passage (nor the question) holds, or,
-    within the passages' language, a long word that no passage of the corpus uses: "" when none.
-    English names of Dutch places and bodies count as their Dutch names ("Denmark", "Denemarken")."""
+def source_words(sources: Sequence[Source], question: str) -> set[str]:
+    """The words of the shown passages, their labels and the question, as `invented` compares them."""
     texts = [question]
     for src in sources:
         c = src.hit.chunk
         texts += [c.text, *c.experts, *c.roles, c.advice_title, c.contribution_title, c.section, c.theme]
-    have = _words(texts)
+    return _words(texts)
+
+
+def invented(sentence: str, have: set[str], idf: Idf, same_language: bool) -> str:
+    """A name or acronym the sentence states that no shown passage (nor the question) holds (`have`,
+    from `source_words`), or, within the passages' language, a long word that no passage of the
+    corpus uses: "" when none. English names of Dutch places and bodies count as their Dutch names
+    ("Denmark", "Denemarken")."""
     body = sentence.split(None, 1)[1] if " " in sentence else ""  # the first word is capitalised anyway
     for name in NAME.findall(body):
         for part in name.split("-"):
@@ -238,9 +243,10 @@ def support_matrix(
     bands = [calibration.dense_cross if cross else calibration.dense_same for cross in crossing]
 
     same_language = not all(crossing) if sources else True
+    have = source_words(sources, question)
     for i, sentence in enumerate(sentences):
         stems = set(tokenize(sentence))
-        if invented(sentence, sources, question, idf, same_language):
+        if invented(sentence, have, idf, same_language):
             continue
         named = set(mentioned(sentence, people)) if people else set()
         for j, source in enumerate(sources):

@@ -13,6 +13,7 @@ from rag.citations import (
     finished,
     invented,
     render,
+    source_words,
     split_answer,
     support_matrix,
     verify,
@@ -55,27 +56,33 @@ def test_a_negated_sentence_is_not_supported_by_the_sentence_it_negates():
 
 def test_an_invented_name_makes_a_sentence_unsupported():
     sources = [_source(1, SOURCE)]
-    assert invented("Gemeenten moeten hun data delen met het Rijk en met Microsoft.", sources, "", IDF, True) == "Microsoft"
+    assert (
+        invented("Gemeenten moeten hun data delen met het Rijk en met Microsoft.", source_words(sources, ""), IDF, True)
+        == "Microsoft"
+    )
     assert _support("Gemeenten moeten hun data delen met het Rijk en met Microsoft.", sources)[0] == 0.0
     # A name the question or the passage's label holds is not invented; nor the English name of a Dutch place.
-    assert not invented("Volgens Anna de Vries moeten gemeenten data delen.", sources, "", IDF, True)
-    assert not invented("Gemeenten delen met Microsoft.", sources, "Wat zegt ze over Microsoft?", IDF, True)
+    assert not invented("Volgens Anna de Vries moeten gemeenten data delen.", source_words(sources, ""), IDF, True)
+    assert not invented("Gemeenten delen met Microsoft.", source_words(sources, "Wat zegt ze over Microsoft?"), IDF, True)
     netherlands = _source(2, "In Nederland delen gemeenten weinig data.")
-    assert not invented("Municipalities in the Netherlands share little data.", [netherlands], "", IDF, False)
-    assert invented("Municipalities in Belgium share little data.", [netherlands], "", IDF, False) == "Belgium"
+    assert not invented("Municipalities in the Netherlands share little data.", source_words([netherlands], ""), IDF, False)
+    assert invented("Municipalities in Belgium share little data.", source_words([netherlands], ""), IDF, False) == "Belgium"
     # Apostrophes do not make a name: "CIOs" is the passage's "CIO's".
     cios = _source(3, "Een stuurgroep van de rijks CIO's en twee CEO's.")
-    assert not invented("The group consists of the CIOs and two CEOs.", [cios], "", IDF, False)
+    assert not invented("The group consists of the CIOs and two CEOs.", source_words([cios], ""), IDF, False)
 
 
 def test_an_invented_word_makes_a_sentence_unsupported_within_the_sources_language():
     sources = [_source(1, SOURCE)]
-    assert invented("Gemeenten moeten hun data via blockchainregisters delen.", sources, "", IDF, True) == "blockchainregisters"
+    assert (
+        invented("Gemeenten moeten hun data via blockchainregisters delen.", source_words(sources, ""), IDF, True)
+        == "blockchainregisters"
+    )
     # Inflections and compounds of the passage's words are the passage's.
-    assert not invented("Gemeentelijke data worden gedeeld met het Rijk.", sources, "", IDF, True)
-    assert not invented("Gegevensaanlevering door burgers moet eenmalig.", sources, "", IDF, True)
+    assert not invented("Gemeentelijke data worden gedeeld met het Rijk.", source_words(sources, ""), IDF, True)
+    assert not invented("Gegevensaanlevering door burgers moet eenmalig.", source_words(sources, ""), IDF, True)
     # Across languages every word is new: only names count.
-    assert not invented("Municipalities should share their data.", sources, "", IDF, False)
+    assert not invented("Municipalities should share their data.", source_words(sources, ""), IDF, False)
 
 
 def test_an_invented_number_makes_a_sentence_unsupported():
