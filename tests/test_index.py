@@ -352,3 +352,25 @@ def test_grouping_orders_only_the_best_chunks_on_a_large_corpus_and_all_when_fil
     scores = np.array([0.1, 0.9, 0.5, 0.9, 0.3, 0.7], dtype=np.float32)
     assert list(_best_first(scores, 3)) == [1, 3, 5]  # ties in index order, as a stable sort
     assert list(_best_first(scores, 10)) == list(np.argsort(-scores, kind="stable"))
+
+
+def test_an_english_question_ranks_dutch_chunks_on_meaning_alone(workspace, fake_encoder):
+    """BM25 counts only in chunks of the query's language: English words matched in Dutch text are chance."""
+    (workspace.data_dir / "notes.md").write_text(
+        "# Notes\n\n## Cloud\n\nThe cloud is where the data of the government is kept and used.\n", encoding="utf-8"
+    )
+    build(workspace, fake_encoder)
+    retriever = _retriever(workspace, fake_encoder)
+    query = "What does the government do with data in the cloud?"
+    q = retriever.prepare(query)
+    assert q.lang == "en"
+    scored = retriever.score(q.text, q.vector, q.lang)
+    chunks = retriever.index.chunks
+    dutch = np.array([c.document != "notes.md" for c in chunks])
+    assert scored.bm25[dutch].max() > 0  # "data", "cloud" occur in the booklet ...
+    dense = scored.dense.astype(np.float64)
+    share = (1 - retriever.weight) * (dense - dense.min()) / (dense.max() - dense.min())
+    assert scored.fused[dutch] == pytest.approx(share[dutch])  # ... and do not count there
+    assert (scored.fused[~dutch] > share[~dutch]).all()  # the English document's words do
+    same = retriever.score(q.text, q.vector)  # no language given: both scores everywhere
+    assert (same.fused[dutch] > share[dutch]).any()

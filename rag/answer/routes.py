@@ -332,7 +332,7 @@ def _elsewhere(ctx: Context, lookup: Lookup) -> grade.Found | None:
     if not named or ctx.experts:
         return None
     p, snap = ctx.prepared, ctx.snap
-    hits = snap.retriever.search(p.text, k=ctx.settings.top_k, prepared=Query(p.original, p.text, (), p.vector))
+    hits = snap.retriever.search(p.text, k=ctx.settings.top_k, prepared=Query(p.original, p.text, (), p.vector, p.lang))
     if any(set(h.chunk.experts) & set(named) for h in hits):
         return None  # their own passages rank among the best without their names too
     stems = [s for s in topic_stems(p.text, named) if snap.idf.df.get(s, 0)]
