@@ -142,10 +142,22 @@ def merge_continuations(blocks: Iterable[Block]) -> list[Block]:
     return out
 
 
+# A markdown link or image: its text stays, its address goes ("[OBDO](https://…)" is "OBDO").
+# Addresses in a passage are no words a question asks with, and a quote reads without them.
+LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+# A task-list box at the start of a list item ("- [ ] Je hebt …"): the item stays, the box goes.
+TASK_BOX = re.compile(r"(?m)^([ \t]*[-*•+] )\[[ xX]\] ")
+
+
+def strip_markup(text: str) -> str:
+    """Link addresses and task-list boxes out of a paragraph, their words kept."""
+    return TASK_BOX.sub(r"\1", LINK.sub(r"\1", text))
+
+
 def finish_text(text: str, vocab: frozenset[str]) -> str:
-    """Final clean-up of a paragraph: split words joined, emphasis dropped, spaces folded."""
+    """Final clean-up of a paragraph: split words joined, link addresses and emphasis dropped, spaces folded."""
     text = join_split_words(text, vocab)
-    text = strip_emphasis(text)
+    text = strip_emphasis(strip_markup(text))
     text = re.sub(r"[ \t]*\n[ \t]*(?![-•] )", " ", text)  # bullet lines keep their line break
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 

@@ -3,10 +3,12 @@
 from rag.clean import (
     Block,
     clean_blocks,
+    finish_text,
     is_footer,
     join_split_words,
     merge_continuations,
     normalize_name,
+    strip_markup,
     to_blocks,
     vocabulary,
 )
@@ -83,3 +85,13 @@ def test_headings_are_blocks_with_levels():
 
 def test_normalize_name_joins_double_surnames():
     assert normalize_name("Nicole Stolk - Luyten") == "Nicole Stolk-Luyten"
+
+
+def test_link_addresses_and_task_boxes_go_their_words_stay():
+    text = "Het [OBDO](https://example.nl/obdo_(2023)/) heeft Digikoppeling op de [lijst](https://example.nl/verplicht) gezet."
+    assert strip_markup(text) == "Het OBDO heeft Digikoppeling op de lijst gezet."
+    assert strip_markup("- [ ] Je hebt een DPIA uitgevoerd\n- [x] Het team is gevormd") == (
+        "- Je hebt een DPIA uitgevoerd\n- Het team is gevormd"
+    )
+    assert strip_markup("Een lege lijst [ ] midden in de zin blijft.") == "Een lege lijst [ ] midden in de zin blijft."
+    assert finish_text("Zie ![schema](schema.png) en [de wet](https://wetten.nl/BWBR1).", frozenset()) == "Zie schema en de wet."
