@@ -124,6 +124,9 @@ def _read_jsonl(path: str) -> list[dict]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as e:
         raise RagError(f"cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        line = Path(path).read_bytes()[: e.start].count(b"\n") + 1
+        raise RagError(f"{path}:{line} is not UTF-8 text (byte 0x{e.object[e.start]:02x}); save the file as UTF-8") from None
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
