@@ -25,6 +25,8 @@ import gradio as gr
 from rag import store
 from rag.answer.lookup import CorpusLookup
 from rag.build import build, staleness
+from rag.conversation import MAX_HISTORY_CHARS, MAX_HISTORY_MESSAGES, capped, questions  # noqa: F401 - app.MAX_HISTORY_*
+from rag.conversation import plain as _plain  # noqa: F401 - app._plain, used by the tests
 from rag.embed import Encoder, load_encoder
 from rag.errors import InvalidQuestionError, RagError
 from rag.generate import Generator, load_generator
@@ -100,31 +102,6 @@ class Filters:
     expert: str = ALL
     theme: str = ALL
     document: str = ALL
-
-
-MAX_HISTORY_MESSAGES = 40  # 20 turns: plenty for a conversation, bounded for anything sent over the API
-MAX_HISTORY_CHARS = 60_000
-
-
-def capped(history) -> list[dict]:
-    """The chat history as the page keeps it: well-formed messages only, the latest 20 turns,
-    within 60,000 characters (older turns go first). The API accepts any JSON here."""
-    messages = [m for m in history or [] if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
-    messages = messages[-MAX_HISTORY_MESSAGES:]
-    while messages and sum(len(_plain(m.get("content"))) for m in messages) > MAX_HISTORY_CHARS:
-        messages = messages[1:]
-    while messages and messages[0].get("role") != "user":  # a conversation starts with a question
-        messages = messages[1:]
-    return messages
-
-
-def _plain(content) -> str:
-    """A chat message's text: Gradio 6 sends contents as lists of {"type": "text", "text": …} parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return ""
 
 
 def _esc(text: str) -> str:
@@ -274,7 +251,7 @@ class ChatService:
             yield history, gr.skip()
             return
         try:
-            asked = [_plain(m.get("content")) for m in history if m.get("role") == "user"]
+            asked = questions(history)
             turn = sum(1 for m in history if m.get("role") == "assistant") + 1
             history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": "Passages zoeken…"}]
             files = self.settings.data_dir
@@ -371,6 +348,12 @@ class ChatService:
         ]
         changes += [stale.reason] if stale.reason else []
         return f"{head}\n\n⚠️ **Niet bijgewerkt** met `{self.settings.data_dir}` ({_esc('; '.join(changes))}). Bouw de index opnieuw op."
+
+    @property
+    def concurrency(self) -> int:
+        """Handlers run at least 4 at a time (search and quotes do not wait for the model), more when
+        an OpenAI-compatible server may write more answers at once (RAG_GENERATOR_CONCURRENCY)."""
+        return max(4, getattr(self.generator, "concurrency", 1))
 
     @property
     def password_required(self) -> bool:
@@ -495,11 +478,21 @@ def build_app(service: ChatService) -> gr.Blocks:
             lambda: (service.status(), service.collection()), None, [status, collection], api_name=False, queue=False
         )
     # A bounded queue: beyond it a request is refused at once ("queue is full") instead of waiting in memory.
-    # Handlers run at least 4 at a time (search and quotes do not wait for the model), more when an
-    # OpenAI-compatible server may write more answers at once (RAG_GENERATOR_CONCURRENCY).
-    concurrency = max(4, getattr(service.generator, "concurrency", 1))
-    demo.queue(default_concurrency_limit=concurrency, max_size=service.settings.queue_size)
+    demo.queue(default_concurrency_limit=service.concurrency, max_size=service.settings.queue_size)
     return demo
+
+
+def asgi(service: ChatService, demo: gr.Blocks | None = None):
+    """The whole site as one FastAPI app: the OpenAI-compatible routes under /v1, the page at "/"
+    (Gradio mounted on the app, its documented way of sharing a server with other routes)."""
+    import fastapi
+
+    from rag import openai_api
+
+    site = fastapi.FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
+    site.include_router(openai_api.router(service, service.concurrency))
+    demo = demo or build_app(service)
+    return gr.mount_gradio_app(site, demo, path="/", css=CSS, head=HEAD, footer_links=["api"], **served_files(service.settings))
 
 
 def served_files(settings: Settings) -> dict:
@@ -530,9 +523,11 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as e:
         print(f"app: {e}", file=sys.stderr)
         return 1
-    build_app(service).launch(
-        server_name=args.host, server_port=args.port, css=CSS, head=HEAD, footer_links=["api"], **served_files(settings)
-    )
+    import uvicorn
+
+    site = asgi(service)
+    print(f"* Running on http://{args.host}:{args.port} (OpenAI-compatible API: http://{args.host}:{args.port}/v1)", flush=True)
+    uvicorn.run(site, host=args.host, port=args.port, log_level="warning")
     return 0
 
 

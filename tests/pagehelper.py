@@ -92,19 +92,28 @@ def edit_booklet(data: Path) -> Path:
 
 @contextlib.contextmanager
 def served(service) -> Iterator[str]:
-    """The page of a `ChatService` built in this process (models of the caller's choosing) on
-    the real Gradio server, on a free local port; yields its URL."""
+    """The site of a `ChatService` built in this process (models of the caller's choosing): the page
+    and the OpenAI-compatible API, on a real uvicorn server on a free local port; yields its URL."""
+    import threading
+
+    import uvicorn
+
     import app
 
-    demo = app.build_app(service)
     port = free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **app.served_files(service.settings)
-    )
+    server = uvicorn.Server(uvicorn.Config(app.asgi(service), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 60
+    while not server.started:
+        if not thread.is_alive() or time.time() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
-        demo.close()
+        server.should_exit = True
+        thread.join(timeout=30)
 
 
 def launch(playwright):
