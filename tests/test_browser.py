@@ -199,3 +199,40 @@ def test_the_openai_client_streams_a_cited_answer_from_the_app(site):
     assert rag["answered"] == "yes" and rag["citations"] and "**Bronnen**" in content
     assert all(c["label"] in content and "Bob van Graft" in c["experts"] for c in rag["citations"])
     assert rag["generator"].startswith("llama.cpp/")
+
+
+def test_a_shared_link_answers_in_a_fresh_browser_and_a_passage_link_opens_the_passage(site):
+    """`/?q=` answers on opening; the answer's own link and a source card's passage link, copied
+    from one browser, work in fresh ones (no cookies, no storage, no history)."""
+    from playwright.sync_api import sync_playwright
+
+    url = site[0]
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            first = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            first.goto(url + "?" + urllib.parse.urlencode({"q": "Welke adviezen geeft Britt Hoppenbrouwers?"}))
+            first.wait_for_selector("#bron-1-1", timeout=180_000)
+            first.wait_for_function(DONE, timeout=180_000)
+            answer = first.evaluate(f"() => {BOT}.filter(e => e.innerText.trim()).pop().innerText")
+            assert "Britt Hoppenbrouwers" in answer and "[1]" in answer
+            shared = first.get_by_role("link", name="Link naar dit antwoord").last.get_attribute("href")
+            passage = first.locator("#bron-1-1 a.passage-link").get_attribute("href")
+            heading = first.locator("#bron-1-1 h3").inner_text().removeprefix("[1] ")  # "Britt Hoppenbrouwers — advies 1: …"
+            assert shared.startswith(url + "?q=") and passage.startswith("?bron=")
+            first.context.close()
+
+            again = browser.new_context().new_page()
+            again.goto(shared)
+            again.wait_for_selector("#bron-1-1", timeout=180_000)
+            again.wait_for_function(DONE, timeout=180_000)
+            assert "Britt Hoppenbrouwers" in again.locator("#bron-1-1").inner_text()
+            again.context.close()
+
+            card = browser.new_context().new_page()
+            card.goto(urllib.parse.urljoin(url, passage))
+            card.wait_for_function(_has("#sources", "Gedeelde passage"), timeout=120_000)
+            shown = card.locator("#sources").inner_text()
+            assert heading in shown and heading.startswith("Britt Hoppenbrouwers — advies")
+        finally:
+            browser.close()
