@@ -238,3 +238,31 @@ def test_a_full_queue_refuses_at_once_with_429_and_keeps_serving(make_service):
             t.join(timeout=300)
         assert "ok" in outcomes and "429 queue_full" in outcomes, outcomes
         assert "Hawre Rahimi" in ask(url, "Welke adviezen geeft Hawre Rahimi?").choices[0].message.content
+
+
+def test_a_stratified_sample_of_hostile_questions_through_the_api(site):
+    """Two questions of every hostile kind of `test_hostile` as the last user message: each gets
+    the page's one-line request for a question (400) or an escaped, cited answer; none crashes,
+    shows markup, escapes an entity twice or returns the system prompt."""
+    from test_hostile import HOSTILE
+
+    sample: dict[str, list[str]] = {}
+    for kind, question in HOSTILE:
+        if len(sample.setdefault(kind, [])) < 2:
+            sample[kind].append(question)
+    for kind, questions in sample.items():
+        for question in questions:
+            # ensure_ascii: a lone surrogate travels as a JSON escape, as any client may send it
+            body = json.dumps({"model": MODEL, "messages": [{"role": "user", "content": question}]}).encode()
+            status, reply = post(site, body)
+            if status == 400:
+                assert _is_openai_error(reply) and reply["error"]["code"] == "invalid_question", (kind, reply)
+                assert "\n" not in reply["error"]["message"]
+                continue
+            assert status == 200, (kind, question, reply)
+            content = reply["choices"][0]["message"]["content"]
+            assert content.strip() and reply["rag"]["answered"] in {"yes", "partly", "no"}, (kind, question)
+            assert not re.search(r"<(script|img|svg|iframe)\b|<a href=\"javascript", content, re.I), (kind, question)
+            assert "&amp;lt;" not in content and "&amp;quot;" not in content, (kind, question)
+            assert SYSTEM_PROMPT not in content, (kind, question)
+    assert len(sample) >= 15
