@@ -621,7 +621,8 @@ def main(argv: list[str] | None = None) -> int:
 
     site = asgi(service)
     print(f"* Running on http://{args.host}:{args.port} (OpenAI-compatible API: http://{args.host}:{args.port}/v1)", flush=True)
-    uvicorn.run(site, host=args.host, port=args.port, log_level="warning")
+    # Open page connections (event streams) would hold a Ctrl-C for ever: 5 s, then they are closed.
+    uvicorn.run(site, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     return 0
 
 

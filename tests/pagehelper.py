@@ -101,7 +101,8 @@ def served(service) -> Iterator[str]:
     import app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app.asgi(service), host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(app.asgi(service), host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)  # a client (gradio_client's stream) may hold a connection open: 1 s, then closed
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 60
