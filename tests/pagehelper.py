@@ -35,7 +35,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(
-    workdir: Path, timeout: float = 300, env: dict[str, str] | None = None, extra: dict[str, str | Path] | None = None
+    workdir: Path, timeout: float = 600, env: dict[str, str] | None = None, extra: dict[str, str | Path] | None = None
 ) -> Iterator[tuple[str, Path]]:
     """The app on a free local port over a private copy of data/ (plus `extra` documents, name ->
     text) and a fresh index; yields (url, data dir)."""
