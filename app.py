@@ -25,6 +25,8 @@ import gradio as gr
 from rag import store
 from rag.answer.lookup import CorpusLookup
 from rag.build import build, staleness
+from rag.conversation import MAX_HISTORY_CHARS, MAX_HISTORY_MESSAGES, capped, questions  # noqa: F401 - app.MAX_HISTORY_*
+from rag.conversation import plain as _plain  # noqa: F401 - app._plain, used by the tests
 from rag.embed import Encoder, load_encoder
 from rag.errors import InvalidQuestionError, RagError
 from rag.generate import Generator, load_generator
@@ -102,31 +104,6 @@ class Filters:
     document: str = ALL
 
 
-MAX_HISTORY_MESSAGES = 40  # 20 turns: plenty for a conversation, bounded for anything sent over the API
-MAX_HISTORY_CHARS = 60_000
-
-
-def capped(history) -> list[dict]:
-    """The chat history as the page keeps it: well-formed messages only, the latest 20 turns,
-    within 60,000 characters (older turns go first). The API accepts any JSON here."""
-    messages = [m for m in history or [] if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
-    messages = messages[-MAX_HISTORY_MESSAGES:]
-    while messages and sum(len(_plain(m.get("content"))) for m in messages) > MAX_HISTORY_CHARS:
-        messages = messages[1:]
-    while messages and messages[0].get("role") != "user":  # a conversation starts with a question
-        messages = messages[1:]
-    return messages
-
-
-def _plain(content) -> str:
-    """A chat message's text: Gradio 6 sends contents as lists of {"type": "text", "text": …} parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return ""
-
-
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -152,6 +129,41 @@ def source_link(c: Chunk, files: Path | None) -> str:
     )
 
 
+MAX_LINKED_QUESTIONS = 5  # earlier questions an answer's link carries (its conversation's context)
+
+
+def answer_link(question: str, earlier: Sequence[str] = (), base: str = "") -> str:
+    """A link that opens the page and answers `question` as the next turn after `earlier`
+    (`?q=…&na=…`); relative unless the page's own address is known."""
+    params = [("q", question)] + [("na", e) for e in list(earlier)[-MAX_LINKED_QUESTIONS:]]
+    return f"{base}?{urllib.parse.urlencode(params)}"
+
+
+def passage_params(c: Chunk) -> dict[str, str]:
+    """What names a passage for a link, in the booklet's terms: document + expert + advice (or the
+    contribution's introduction or closing), or document + section. Stable across rebuilds."""
+    params = {"bron": c.document}
+    if c.experts:
+        params["expert"] = c.experts[0]
+        if c.advice:
+            params["advies"] = str(c.advice)
+        else:
+            params["sectie"] = c.advice_title
+    else:
+        params["sectie"] = c.section
+    return params
+
+
+def passage_link(c: Chunk, base: str = "") -> str:
+    return f"{base}?{urllib.parse.urlencode(passage_params(c))}"
+
+
+def linked_passages(chunks: Sequence[Chunk], params: dict) -> list[Chunk]:
+    """The passages a link names (every part of that advice or section), in document order."""
+    wanted = {k: str(params[k]) for k in ("bron", "expert", "advies", "sectie") if k in params}
+    return [c for c in chunks if passage_params(c) == wanted]
+
+
 def _card(c: Chunk, anchor: str, label: str = "", quote: str = "", files: Path | None = None) -> str:
     """One source passage, everything escaped; the supporting quote highlighted; for a PDF its
     page and a link that opens the file at that page."""
@@ -168,7 +180,8 @@ def _card(c: Chunk, anchor: str, label: str = "", quote: str = "", files: Path |
     return (
         f'<section class="source-card" id="{anchor}" aria-label="Bron {_esc(label)}">'
         f"<h3>{heading}{_esc(', '.join(c.experts) or c.document)} — {_esc(c.location)}{page}</h3>"
-        f'{who_line}<p class="source-meta">{meta}</p>{source_link(c, files)}<p>{body}</p></section>'
+        f'{who_line}<p class="source-meta">{meta}</p>{source_link(c, files)}<p>{body}</p>'
+        f'<p class="source-meta"><a class="passage-link" href="{_esc(passage_link(c))}">Link naar deze passage</a></p></section>'
     )
 
 
@@ -263,8 +276,16 @@ class ChatService:
         self._rebuild_lock = threading.Lock()
 
     # --- chat -------------------------------------------------------------------------
-    def chat(self, message: str, history: list[dict] | None, filters: Filters | None = None) -> Iterator[tuple[list[dict], str]]:
+    def chat(
+        self, message: str, history: list[dict] | None, filters: Filters | None = None, request: gr.Request = None
+    ) -> Iterator[tuple[list[dict], str]]:
         """Stream the chat: passages first, then the answer as it is written, then the checked answer."""
+        yield from self.answer(message, history, filters, base=page_address(request))
+
+    def answer(
+        self, message: str, history: list[dict] | None, filters: Filters | None = None, base: str = "", earlier: Sequence[str] = ()
+    ) -> Iterator[tuple[list[dict], str]]:
+        """The chat, as the next turn after `history` (or, from a link, after the `earlier` questions)."""
         history = capped(history)
         filters = filters or Filters()
         try:
@@ -274,7 +295,7 @@ class ChatService:
             yield history, gr.skip()
             return
         try:
-            asked = [_plain(m.get("content")) for m in history if m.get("role") == "user"]
+            asked = list(earlier) + questions(history)
             turn = sum(1 for m in history if m.get("role") == "assistant") + 1
             history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": "Passages zoeken…"}]
             files = self.settings.data_dir
@@ -303,10 +324,32 @@ class ChatService:
                         history[-1] = {"role": "assistant", "content": f"{above}{_esc(raw)}\n\n*{CHECKING}*"}
                         yield history, gr.skip()
                     elif isinstance(event, Final):
-                        history[-1] = {"role": "assistant", "content": answer_markdown(event.answer, turn)}
+                        link = answer_link(question, asked, base)
+                        shared = f"\n\n[Link naar dit antwoord]({link})"
+                        history[-1] = {"role": "assistant", "content": answer_markdown(event.answer, turn) + shared}
                         yield history, sources_html(event.answer, event.answer.hits, turn, files=files)
         except RagError as e:
             raise gr.Error(str(e)) from None
+
+    def from_link(self, history: list[dict] | None, filters: Filters | None, params: dict[str, str], base: str = ""):
+        """What a shared link opens: `?q=` answers that question (after its `na=` questions), `?bron=`
+        shows the passages it names; anything else leaves the page as it is."""
+        question = params.get("q", "")
+        if question.strip():
+            yield from self.answer(question, history, filters, base, earlier=params.get("na", []))
+        elif params.get("bron"):
+            yield history or [], self.shared_passage(params)
+        else:
+            yield gr.skip(), gr.skip()
+
+    def shared_passage(self, params: dict[str, str]) -> str:
+        """The sources panel for a passage link: the named advice's or section's passages, or why not."""
+        found = linked_passages(self.chunks(), params)
+        if not found:
+            return '<p class="source-meta">Deze passage staat niet (meer) in de index. Stel een vraag om te zoeken.</p>'
+        files = self.settings.data_dir
+        cards = "".join(_card(c, f"gedeeld-{i}", files=files) for i, c in enumerate(found, start=1))
+        return f"<h2>Gedeelde passage</h2>{cards}"
 
     @contextlib.contextmanager
     def _in_line(self) -> Iterator[Callable[[], int]]:
@@ -371,6 +414,12 @@ class ChatService:
         ]
         changes += [stale.reason] if stale.reason else []
         return f"{head}\n\n⚠️ **Niet bijgewerkt** met `{self.settings.data_dir}` ({_esc('; '.join(changes))}). Bouw de index opnieuw op."
+
+    @property
+    def concurrency(self) -> int:
+        """Handlers run at least 4 at a time (search and quotes do not wait for the model), more when
+        an OpenAI-compatible server may write more answers at once (RAG_GENERATOR_CONCURRENCY)."""
+        return max(4, getattr(self.generator, "concurrency", 1))
 
     @property
     def password_required(self) -> bool:
@@ -478,6 +527,12 @@ def build_app(service: ChatService) -> gr.Blocks:
             trigger(lambda: "", None, message, api_name=False, queue=False)
         clear.click(lambda: ([], sources_html(None, (), 0)), None, [chatbot, sources], api_name=False, queue=False)
 
+        def opened(history, chosen, request: gr.Request):
+            """A shared link: the page opens answering `?q=` or showing the passage of `?bron=`."""
+            yield from service.from_link(history, chosen, link_params(request), page_address(request))
+
+        demo.load(opened, [chatbot, filters], [chatbot, sources], api_name=False)
+
         def do_rebuild(pw: str, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
             return service.rebuild(pw, progress)
 
@@ -495,11 +550,43 @@ def build_app(service: ChatService) -> gr.Blocks:
             lambda: (service.status(), service.collection()), None, [status, collection], api_name=False, queue=False
         )
     # A bounded queue: beyond it a request is refused at once ("queue is full") instead of waiting in memory.
-    # Handlers run at least 4 at a time (search and quotes do not wait for the model), more when an
-    # OpenAI-compatible server may write more answers at once (RAG_GENERATOR_CONCURRENCY).
-    concurrency = max(4, getattr(service.generator, "concurrency", 1))
-    demo.queue(default_concurrency_limit=concurrency, max_size=service.settings.queue_size)
+    demo.queue(default_concurrency_limit=service.concurrency, max_size=service.settings.queue_size)
     return demo
+
+
+def asgi(service: ChatService, demo: gr.Blocks | None = None):
+    """The whole site as one FastAPI app: the OpenAI-compatible routes under /v1, the page at "/"
+    (Gradio mounted on the app, its documented way of sharing a server with other routes)."""
+    import fastapi
+
+    from rag import openai_api
+
+    site = fastapi.FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
+    site.include_router(openai_api.router(service, service.concurrency))
+    demo = demo or build_app(service)
+    return gr.mount_gradio_app(site, demo, path="/", css=CSS, head=HEAD, footer_links=["api"], **served_files(service.settings))
+
+
+def page_address(request) -> str:
+    """The page's own address as the browser reached it ("http://host:port/"), for links that work
+    when copied; "" (relative links) when there is no request (tests, scripts)."""
+    if request is None:
+        return ""
+    try:
+        return str(request.request.base_url) if hasattr(request, "request") else str(request.base_url)
+    except AttributeError:
+        return ""
+
+
+def link_params(request) -> dict:
+    """The query of the page's address: `q` and `bron`/`expert`/`advies`/`sectie` single, `na` a list."""
+    if request is None:
+        return {}
+    query = request.query_params
+    params = {k: query.get(k) for k in ("q", "bron", "expert", "advies", "sectie") if query.get(k) is not None}
+    if query.getlist("na"):
+        params["na"] = [str(x) for x in query.getlist("na")][-MAX_LINKED_QUESTIONS:]
+    return params
 
 
 def served_files(settings: Settings) -> dict:
@@ -530,9 +617,12 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as e:
         print(f"app: {e}", file=sys.stderr)
         return 1
-    build_app(service).launch(
-        server_name=args.host, server_port=args.port, css=CSS, head=HEAD, footer_links=["api"], **served_files(settings)
-    )
+    import uvicorn
+
+    site = asgi(service)
+    print(f"* Running on http://{args.host}:{args.port} (OpenAI-compatible API: http://{args.host}:{args.port}/v1)", flush=True)
+    # Open page connections (event streams) would hold a Ctrl-C for ever: 5 s, then they are closed.
+    uvicorn.run(site, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     return 0
 
 

@@ -124,6 +124,9 @@ def _read_jsonl(path: str) -> list[dict]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as e:
         raise RagError(f"cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        line = Path(path).read_bytes()[: e.start].count(b"\n") + 1
+        raise RagError(f"{path}:{line} is not UTF-8 text (byte 0x{e.object[e.start]:02x}); save the file as UTF-8") from None
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -280,6 +283,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from .mcp_server import run
+
+    run(_settings(args))  # stdout is the protocol's: nothing else is printed there
+    return 0
+
+
 def _usage_error(message: str) -> int:
     print(message, file=sys.stderr)
     return 2
@@ -326,6 +336,11 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--data")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_info)
+
+    m = sub.add_parser("mcp", help="serve search and ask as a Model Context Protocol server over stdio")
+    m.add_argument("--index")
+    m.add_argument("--data")
+    m.set_defaults(func=cmd_mcp)
     return p
 
 

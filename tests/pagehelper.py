@@ -35,7 +35,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(
-    workdir: Path, timeout: float = 300, env: dict[str, str] | None = None, extra: dict[str, str | Path] | None = None
+    workdir: Path, timeout: float = 600, env: dict[str, str] | None = None, extra: dict[str, str | Path] | None = None
 ) -> Iterator[tuple[str, Path]]:
     """The app on a free local port over a private copy of data/ (plus `extra` documents, name ->
     text) and a fresh index; yields (url, data dir)."""
@@ -92,19 +92,29 @@ def edit_booklet(data: Path) -> Path:
 
 @contextlib.contextmanager
 def served(service) -> Iterator[str]:
-    """The page of a `ChatService` built in this process (models of the caller's choosing) on
-    the real Gradio server, on a free local port; yields its URL."""
+    """The site of a `ChatService` built in this process (models of the caller's choosing): the page
+    and the OpenAI-compatible API, on a real uvicorn server on a free local port; yields its URL."""
+    import threading
+
+    import uvicorn
+
     import app
 
-    demo = app.build_app(service)
     port = free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **app.served_files(service.settings)
-    )
+    config = uvicorn.Config(app.asgi(service), host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)  # a client (gradio_client's stream) may hold a connection open: 1 s, then closed
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 60
+    while not server.started:
+        if not thread.is_alive() or time.time() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
-        demo.close()
+        server.should_exit = True
+        thread.join(timeout=30)
 
 
 def launch(playwright):

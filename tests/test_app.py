@@ -1,6 +1,7 @@
 """The page's handlers without a browser: fake encoder, scripted generator, tmp index."""
 
 import re
+import urllib.parse
 
 import gradio as gr
 import pytest
@@ -163,3 +164,35 @@ def test_the_collection_lists_documents_with_their_size_and_what_was_skipped(mix
     assert "- `encrypted.pdf`: is encrypted (password-protected); save a copy without the password" in text
     # Names and titles from the corpus are escaped and cannot break the table.
     assert "<b>" not in text and "Notitie &#124; test" in text
+
+
+def test_every_passage_has_a_link_that_names_it_and_its_advice(service):
+    chunks = service.chunks()
+    for c in chunks:
+        params = dict(urllib.parse.parse_qsl(app.passage_link(c).lstrip("?")))
+        found = app.linked_passages(chunks, params)
+        assert c in found and all(app.passage_params(f) == app.passage_params(c) for f in found)
+    advice = next(c for c in chunks if c.experts == ("Rudy van Belkom",) and c.advice == 4)
+    assert app.passage_params(advice) == {"bron": advice.document, "expert": "Rudy van Belkom", "advies": "4"}
+    foreword = next(c for c in chunks if not c.experts)
+    assert app.passage_params(foreword) == {"bron": foreword.document, "sectie": foreword.section}
+    shown = service.shared_passage({"bron": advice.document, "expert": "Rudy van Belkom", "advies": "4"})
+    assert "Gedeelde passage" in shown and "boekenwinkels" in shown and "advies 4" in shown
+    assert "niet (meer) in de index" in service.shared_passage(
+        {"bron": advice.document, "expert": "Rudy van Belkom", "advies": "99"}
+    )
+    assert "niet (meer) in de index" in service.shared_passage({"bron": "<script>.md", "sectie": "x"})
+
+
+def test_an_answer_carries_a_link_that_answers_it_again_in_its_conversation(service):
+    history, _ = list(service.chat("Wat zegt Rudy van Belkom over toezicht?", []))[-1]
+    history, _ = list(service.chat("En over budgetten?", history))[-1]
+    link = re.search(r"\[Link naar dit antwoord\]\(([^)]+)\)", _content(history[-1])).group(1)
+    params = urllib.parse.parse_qs(link.lstrip("?"))
+    assert params == {"q": ["En over budgetten?"], "na": ["Wat zegt Rudy van Belkom over toezicht?"]}
+    opened, sources = list(service.from_link([], None, {"q": params["q"][0], "na": params["na"]}))[-1]
+    assert [m["role"] for m in opened] == ["user", "assistant"] and "Rudy van Belkom" in sources
+    assert _content(opened[-1]).split("[Link naar")[0] == _content(history[-1]).split("[Link naar")[0].replace(
+        "bron-2-", "bron-1-"
+    )
+    assert list(service.from_link([], None, {})) == [(gr.skip(), gr.skip())]

@@ -184,3 +184,18 @@ def test_a_pdf_source_opens_at_its_page_and_the_collection_lists_the_documents(p
     assert "Datastrategie van de provincie" in text and "4 secties" in text
     assert "65 adviezen van 20 experts" in text
     assert "encrypted.pdf" in text and "is encrypted (password-protected)" in text
+
+
+def test_the_openai_client_streams_a_cited_answer_from_the_app(site):
+    """`python app.py` serves the OpenAI-compatible API beside the page: the official client
+    streams the checked answer of the real models, its sources under it, the structure beside."""
+    import openai
+
+    client = openai.OpenAI(base_url=site[0] + "v1", api_key="niet-nodig", max_retries=0, timeout=300)
+    messages = [{"role": "user", "content": "Waarom is de cloud volgens Bob van Graft niet altijd de oplossing?"}]
+    chunks = list(client.chat.completions.create(model="vraag-de-experts", messages=messages, stream=True))
+    content = "".join(c.choices[0].delta.content or "" for c in chunks)
+    rag = chunks[-1].model_extra["rag"]
+    assert rag["answered"] == "yes" and rag["citations"] and "**Bronnen**" in content
+    assert all(c["label"] in content and "Bob van Graft" in c["experts"] for c in rag["citations"])
+    assert rag["generator"].startswith("llama.cpp/")

@@ -434,3 +434,17 @@ def test_a_long_unknown_term_is_not_echoed_whole(make):
     pipeline, _ = make("should not be called")
     answer = pipeline.ask("Wat zegt Vincent Homburg over " + "7" * 900 + "?")
     assert answer.refused and "7" * 41 not in answer.text and "…" in answer.text
+
+
+@pytest.mark.parametrize("command", ["ask", "search"])
+def test_a_batch_file_in_latin1_is_a_named_one_line_error(command, tmp_path, capsys):
+    from rag import cli
+
+    src = tmp_path / "vragen.jsonl"
+    src.write_bytes(
+        '{"id": "a", "question": "Wat zegt Stikker?"}\n{"id": "b", "question": "Wat is één advies?"}\n'.encode("latin-1")
+    )
+    assert cli.main([command, "--input", str(src), "--output", str(tmp_path / "out.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert err == f"rag: {src}:2 is not UTF-8 text (byte 0xe9); save the file as UTF-8\n"
+    assert not (tmp_path / "out.jsonl").exists()
