@@ -28,7 +28,7 @@ from .settings import Settings
 from .types import Chunk, ParsedDocument
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-READER_VERSION = 1  # raise when a reader's output changes: cached extractions are then read again
+READER_VERSION = 2  # raise when a reader's output changes: cached extractions are then read again
 EMBED_BATCH = 16
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
