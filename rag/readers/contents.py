@@ -23,6 +23,8 @@ PAGE = re.compile(r"^\d{1,3}$")
 LEADER = re.compile(r"\s*(?:\.\s*){3,}|\s*(?:·\s*){3,}|\s*…+\s*")
 NUMBERED_SHARE = 0.2  # a page after the first is contents when this share of its lines has a page number
 GUTTER = 1.2  # white space this many body sizes wide between text columns separates them
+WIDE = 0.6  # a segment wider than this share of the page's text is a line across the columns
+NARROW = 3.0  # a text column is at least this many body sizes wide
 
 
 def _folded(text: str) -> str:
@@ -171,12 +173,17 @@ def _settle(row: dict, left_style: bool) -> None:
 
 
 def _columns(segments: list, body: float) -> list[tuple[float, float]]:
-    """The x ranges entry text covers, split at white gutters wider than GUTTER body sizes."""
-    spans = sorted((s.x0, s.x1) for s in segments)
+    """The x ranges entry text covers, split at white gutters wider than GUTTER body sizes. A
+    line across the whole page (a footer, a note) does not bridge the gutters, and a strip
+    narrower than NARROW body sizes is no column (a stray word among the page numbers)."""
+    extent = max(s.x1 for s in segments) - min(s.x0 for s in segments)
+    narrow = [s for s in segments if s.x1 - s.x0 <= WIDE * extent] or segments
+    spans = sorted((s.x0, s.x1) for s in narrow)
     columns: list[list[float]] = []
     for x0, x1 in spans:
         if columns and x0 <= columns[-1][1] + GUTTER * body:
             columns[-1][1] = max(columns[-1][1], x1)
         else:
             columns.append([x0, x1])
-    return [(a, b) for a, b in columns]
+    kept = [(a, b) for a, b in columns if b - a >= NARROW * body]
+    return kept or [(a, b) for a, b in columns]

@@ -19,7 +19,11 @@ Rules, all from the page itself, none from one document:
   break cut in two);
 - bold runs are kept as `**…**`, a paragraph set wholly in italics as `*…*` (pull quotes);
 - a line repeated at the top or bottom of most pages, digits aside, is a running header or
-  footer and is left out.
+  footer and is left out;
+- a page without a text layer that holds an image is a scan: its words are recognised by
+  Tesseract (`ocr`) and become the page's lines, so all rules above apply to it too; a page
+  recognised too uncertainly is left out with the reason, and a PDF left with no text at all
+  is unreadable with it.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ HEADING_RATIO = 1.1  # set this much larger than the body, a line is a heading
 RUNNING_SHARE = 0.5  # a line on this share of the pages (top or bottom) is a header/footer
 LETTER_SPACED = 0.6  # this share of a segment's words being single letters: it is letter-spaced
 WORD_GAP = 1.6  # in letter-spaced text, a gap this many times the usual one is a word space
+OCR_SIZE_SPREAD = 0.12  # recognised line sizes this close together are one size
+OCR_HEADING = 1.3  # a recognised line this much larger than the page's usual ones is a heading
 BOLD_HEADING_CHARS = 120  # a bold line on its own longer than this is bold text, not a heading
 SOFT_HYPHEN = "\xad"  # a hyphenation point: a hyphen at the end of a line, nothing inside one
 LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
@@ -74,7 +80,7 @@ class Line:
         return bool(self.segments) and all(s.bold for s in self.segments)
 
 
-def read_pdf(raw: bytes) -> Source:
+def read_pdf(raw: bytes, progress=None) -> Source:
     import pypdfium2 as pdfium
 
     try:
@@ -85,12 +91,112 @@ def read_pdf(raw: bytes) -> Source:
         raise Unreadable(f"is not a readable PDF ({e})") from None
     try:
         pages = [_page_lines(pdf[i], i + 1) for i in range(len(pdf))]
+        scans = [i for i, page in enumerate(pages) if not page and _has_image(pdf[i])]
+        recognised, notes = _recognise(pdf, pages, scans, progress)
     finally:
         pdf.close()
     if not any(line.plain.strip() for page in pages for line in page):
+        if notes:
+            raise Unreadable(f"is a scan whose text could not be used: {'; '.join(notes)}", lasting=True)
         raise Unreadable("has no text layer (scanned images?); run OCR on it first")
     pages = _without_running_lines(pages)
-    return Source(markdown(pages), tuple("\n".join(x.plain for x in page) for page in pages), "pdf")
+    return Source(markdown(pages), tuple("\n".join(x.plain for x in page) for page in pages), "pdf", recognised, notes)
+
+
+def _has_image(page) -> bool:
+    import pypdfium2.raw as c
+
+    try:
+        return any(True for _ in page.get_objects(filter=[c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+    finally:
+        page.close()
+
+
+def _recognise(pdf, pages: list[list[Line]], scans: list[int], progress) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Fill the scanned pages' lines by OCR; the pages used, and why others were not."""
+    if not scans:
+        return (), ()
+    from . import ocr
+
+    missing = ocr.available()
+    if missing:
+        raise Unreadable(f"has pages without a text layer (scanned images?); to recognise them, {missing}")
+    used, notes = [], []
+    state: set[int] = set()  # scanned pages read as contents
+    for done, i in enumerate(scans):
+        if progress is not None:
+            progress(done, len(scans))
+        page = pdf[i]
+        try:
+            found = ocr.recognise(page, lambda lines, after=i - 1 in state: _contents_page(lines, after))
+        except ocr.OcrUnavailable as e:
+            raise Unreadable(f"has pages without a text layer that could not be recognised: {e}") from None
+        finally:
+            page.close()
+        if not found.words:
+            notes.append(f"page {i + 1}: no text recognised on its scan")
+        elif found.confidence < ocr.MIN_CONFIDENCE:
+            notes.append(
+                f"page {i + 1}: text recognised from its scan too uncertain ({found.confidence:.0f}% < {ocr.MIN_CONFIDENCE:.0f}%)"
+            )
+        else:
+            pages[i] = _recognised_lines(found, i + 1)
+            used.append(i + 1)
+            if _contents_page([(x.plain, x.size) for x in pages[i]], i - 1 in state):
+                state.add(i)
+    if progress is not None:
+        progress(len(scans), len(scans))
+    _even_sizes([pages[n - 1] for n in used])
+    return tuple(used), tuple(notes)
+
+
+def _contents_page(lines: list[tuple[str, float]], after_contents: bool) -> bool:
+    """A recognised page that holds (part of) a table of contents: its heading is on it, or the
+    page before was contents and none of its lines is set as large as a heading."""
+    from .contents import HEADINGS
+
+    if any(re.sub(r"[^a-z ]", "", text.lower()).strip() in HEADINGS for text, _ in lines):
+        return True
+    if not after_contents or not lines:
+        return False
+    usual = statistics.median(size for _, size in lines)
+    return all(size < OCR_HEADING * usual for _, size in lines)
+
+
+def _even_sizes(pages: list[list[Line]]) -> None:
+    """Sizes measured on a scan scatter a little: sizes within OCR_SIZE_SPREAD of each other
+    are one size (the most used among them), so that body lines do not become headings."""
+    lines = sorted((x for page in pages for x in page), key=lambda x: x.size)
+    group: list[Line] = []
+    for line in lines + [None]:
+        if line is not None and group and line.size <= group[0].size * (1 + OCR_SIZE_SPREAD):
+            group.append(line)
+            continue
+        if group:
+            weights = Counter()
+            for x in group:
+                weights[x.size] += len(x.plain)
+            size = weights.most_common(1)[0][0]
+            for x in group:
+                x.size = size
+        group = [line] if line is not None else []
+
+
+def _recognised_lines(found, number: int) -> list[Line]:
+    """Tesseract's words as lines: each word one character of its line, with its box."""
+    lines: list[Line] = []
+    chars: list = []
+    key = None
+    for text, size, bold, box, line_key in found.words:
+        if line_key != key and chars:
+            _add_line(lines, chars, number)
+            chars = []
+        if chars:
+            chars.append((" ", 0.0, False, False, ()))
+        chars.append((text, size, bold, False, box))
+        key = line_key
+    _add_line(lines, chars, number)
+    return lines
 
 
 def markdown(pages: list[list[Line]]) -> str:
