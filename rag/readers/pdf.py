@@ -74,6 +74,7 @@ class Line:
     segments: list[Segment] = field(default_factory=list)
     parts: list[Segment] = field(default_factory=list)  # split at CONTENTS_GAP, for `contents`
     contents: bool = False  # an entry of the table of contents
+    recognised: bool = False  # read by OCR from a scan: its size is measured, not exact
 
     @property
     def bold(self) -> bool:
@@ -196,6 +197,8 @@ def _recognised_lines(found, number: int) -> list[Line]:
         chars.append((text, size, bold, False, box))
         key = line_key
     _add_line(lines, chars, number)
+    for line in lines:
+        line.recognised = True
     return lines
 
 
@@ -397,7 +400,7 @@ def _markdown(lines: list[Line], body: float) -> str:
                 or gap > PARAGRAPH_GAP * max(line.size, prev.size)
                 or (gap < -line.size and not (heading(line) and line.size == prev.size))  # moved up: a new column
                 or heading(line) != heading(prev)
-                or (heading(line) and line.size != prev.size)
+                or (heading(line) and line.size != prev.size and not _one_size(line, prev))
                 or line.italic != prev.italic
                 or (not line.contents and line.bold != prev.bold)
             ):
@@ -405,6 +408,11 @@ def _markdown(lines: list[Line], body: float) -> str:
         paragraph.append(line)
     flush()
     return "\n".join(out)
+
+
+def _one_size(a: Line, b: Line) -> bool:
+    """Two recognised lines whose measured sizes are this close are set in one size."""
+    return a.recognised and b.recognised and max(a.size, b.size) <= min(a.size, b.size) * (1 + OCR_SIZE_SPREAD)
 
 
 def _unbold(text: str) -> str:
