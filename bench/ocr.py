@@ -90,6 +90,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, help="only the first N pages (structure and retrieval then partial)")
     ap.add_argument("--gold", default=str(ROOT / "bench" / "layout_questions.jsonl"))
     ap.add_argument("--manifest", default=str(MANIFEST))
+    ap.add_argument("--save", help="write the recognised markdown here")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-ocr-"))
     try:
@@ -134,6 +135,13 @@ def main() -> None:
               f"{len(doc.warnings)} warnings")  # fmt: skip
         for w in doc.warnings[:8]:
             print(f"  warning: {w}")
+        for g, w in zip(got, want):
+            if g != w:
+                print(
+                    f"  differs: {g[0]} {[t for t in g[1] if t not in w[1]]} | manifest {w[0]} {[t for t in w[1] if t not in g[1]]}"
+                )
+        if args.save:
+            Path(args.save).write_text(source.text, encoding="utf-8")
 
         gold = read_gold(args.gold)
         base = Settings.from_env()

@@ -125,3 +125,18 @@ def test_without_tesseract_a_scan_is_skipped_with_what_to_install(tmp_path, monk
         Unreadable, match=r"^has pages without a text layer \(scanned images\?\); to recognise them, install Tesseract"
     ):
         read(path, path.read_bytes())
+
+
+def test_without_tesseract_the_text_pages_of_a_half_scanned_pdf_are_kept(tmp_path, monkeypatch):
+    from pypdf import PdfReader, PdfWriter
+
+    monkeypatch.setattr(ocr, "available", lambda: "install Tesseract")
+    writer = PdfWriter()
+    writer.add_page(PdfReader(str(FIXTURES / "datastrategie.pdf")).pages[0])
+    writer.add_page(PdfReader(io.BytesIO(scan_of(FIXTURES / "datastrategie.pdf", pages=[2]))).pages[0])
+    path = tmp_path / "half.pdf"
+    with open(path, "wb") as f:
+        writer.write(f)
+    source = read(path, path.read_bytes())
+    assert source.recognised == () and source.notes == ("page 2: no text layer; to recognise them, install Tesseract",)
+    assert "Uitgangspunten" in source.text

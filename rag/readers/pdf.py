@@ -120,8 +120,11 @@ def _recognise(pdf, pages: list[list[Line]], scans: list[int], progress) -> tupl
     from . import ocr
 
     missing = ocr.available()
-    if missing:
+    if missing and not any(pages):
         raise Unreadable(f"has pages without a text layer (scanned images?); to recognise them, {missing}")
+    if missing:  # the text pages are still worth having
+        listed = ", ".join(str(i + 1) for i in scans)
+        return (), (f"page{'s' if len(scans) > 1 else ''} {listed}: no text layer; to recognise them, {missing}",)
     used, notes = [], []
     state: set[int] = set()  # scanned pages read as contents
     for done, i in enumerate(scans):
