@@ -7,6 +7,8 @@ table of contents), else from the document's own most common spelling of that wo
 capitals, else it is lower case (a name's words capitalised, Dutch particles lower case);
 a word of at most three letters only ever seen in capitals is an abbreviation and stays so.
 A word broken over two lines ("GEGEVENS- UITWISSELING") is joined as `clean` joins it elsewhere.
+A word of a name or title written without accents that the document writes with them elsewhere
+gets them back (`with_accents`): OCR drops accents far more often than it adds them.
 """
 
 from __future__ import annotations
@@ -80,5 +82,44 @@ def recase(text: str, known: dict[str, str], hint: str = "", name: bool = False)
             return "-".join(p[:1].upper() + p[1:] for p in key.split("-"))
         form = form or key
         return form[:1].upper() + form[1:] if at_start else form
+
+    return WORD.sub(word, text)
+
+
+def _plain_letters(word: str) -> str:
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+def accented(text: str) -> dict[str, str]:
+    """Lower-cased word without accents -> its most common spelling in `text` with them, for
+    the words `text` writes with accents more often than without ("Klöpping", not "dé")."""
+    seen: dict[str, Counter] = defaultdict(Counter)
+    bare: Counter = Counter()
+    for w in WORD.findall(text):
+        plain = _plain_letters(w)
+        if plain != w:
+            seen[plain.lower()][w] += 1
+        else:
+            bare[w.lower()] += 1
+    out = {}
+    for key, forms in seen.items():
+        form, n = forms.most_common(1)[0]
+        if sum(forms.values()) > bare[key]:
+            out[key] = form
+    return out
+
+
+def with_accents(text: str, table: dict[str, str]) -> str:
+    """Words a scan's recognition wrote without their accents ("Klopping") as the document
+    spells them elsewhere ("Klöpping"); words that have accents, or none elsewhere, unchanged."""
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group(0)
+        form = table.get(w.lower()) if _plain_letters(w) == w else None
+        if not form:
+            return w
+        return "".join(f.upper() if c.isupper() else f.lower() for c, f in zip(w, form)) if len(form) == len(w) else w
 
     return WORD.sub(word, text)

@@ -26,3 +26,14 @@ def test_names_are_capitalised_with_lower_case_particles():
     assert recase("KAREN VAN MONSJOU", known, name=True) == "Karen van Monsjou"
     assert recase("NICOLE STOLK-LUYTEN", known, name=True) == "Nicole Stolk-Luyten"
     assert recase("MARIËLLE STOELINGA", known, hint="Mariëlle Stoeltinga", name=True) == "Mariëlle Stoelinga"
+
+
+def test_accents_a_scan_dropped_come_back_from_the_documents_own_spelling():
+    from rag.case import accented, with_accents
+
+    table = accented("Alexander Klöpping schrijft. Creëer inzicht, zegt Mariëlle. Dé vraag is de vraag die de raad stelt.")
+    assert with_accents("Alexander Klopping", table) == "Alexander Klöpping"
+    assert with_accents("CREEER INZICHT", table) == "CREËER INZICHT"
+    assert with_accents("Marielle Stoelinga", table) == "Mariëlle Stoelinga"
+    assert with_accents("Kees Verhoeven", table) == "Kees Verhoeven"
+    assert with_accents("Stimuleer de digitale ruimte", table) == "Stimuleer de digitale ruimte"  # "de" is more common than "dé"
