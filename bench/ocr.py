@@ -4,7 +4,7 @@ indexed with the real default model. Prints the structure found against the mani
 character accuracy of each page's recognised text against the PDF's own text layer, hit@1/hit@5
 on `bench/layout_questions.jsonl` beside the markdown's, and the seconds per page.
 
-    python bench/ocr.py [--pdf tests/fixtures/booklet.pdf] [--dpi 200] [--pages N]
+    python bench/ocr.py [--pdf tests/fixtures/booklet.pdf] [--dpi 200] [--pages N] [--structure-only] [--save out.md]
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ def main() -> None:
     ap.add_argument("--gold", default=str(ROOT / "bench" / "layout_questions.jsonl"))
     ap.add_argument("--manifest", default=str(MANIFEST))
     ap.add_argument("--save", help="write the recognised markdown here")
+    ap.add_argument("--structure-only", action="store_true", help="stop before indexing")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-ocr-"))
     try:
@@ -143,6 +144,8 @@ def main() -> None:
         if args.save:
             Path(args.save).write_text(source.text, encoding="utf-8")
 
+        if args.structure_only:
+            return
         gold = read_gold(args.gold)
         base = Settings.from_env()
         encoder = load_encoder(base)
