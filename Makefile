@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 FIND_LINKS = $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 QUESTION ?= Wat zegt Bob van Graft over de cloud?
 
-.PHONY: setup browser index run search test lint bench clean-index
+.PHONY: setup browser ocr index run search test lint bench clean-index
 
 setup: $(VENV)/.installed
 
@@ -31,14 +31,19 @@ browser:
 	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	test -f node_modules/axe-core/axe.min.js || npm install --no-audit --no-fund
 
-test: setup browser
+# Scanned PDFs are recognised with Debian's Tesseract (Dutch + English); bench/ocr.py renders pages with poppler.
+OCR_PACKAGES = tesseract-ocr tesseract-ocr-nld tesseract-ocr-eng poppler-utils
+ocr:
+	dpkg -s $(OCR_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES))
+
+test: setup browser ocr
 	$(BIN)/python -m pytest -q
 
 lint: setup
 	$(BIN)/ruff check rag tests bench eval
 	$(BIN)/ruff format --check rag tests bench eval
 
-bench: index
+bench: index browser ocr
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/answer.py
@@ -46,6 +51,8 @@ bench: index
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/layouts.py
+	$(BIN)/python bench/ocr.py
 
 clean-index:
 	rm -rf index

@@ -109,6 +109,7 @@ def _esc(text: str) -> str:
 
 
 KINDS = {"pdf": "PDF", "docx": "Word", "html": "webpagina", "text": "tekst"}
+SCANNED = '<p class="source-meta">Tekst herkend uit een scan (OCR): controleer het origineel.</p>'
 
 
 def page_label(c: Chunk) -> str:
@@ -164,9 +165,9 @@ def linked_passages(chunks: Sequence[Chunk], params: dict) -> list[Chunk]:
     return [c for c in chunks if passage_params(c) == wanted]
 
 
-def _card(c: Chunk, anchor: str, label: str = "", quote: str = "", files: Path | None = None) -> str:
+def _card(c: Chunk, anchor: str, label: str = "", quote: str = "", files: Path | None = None, scanned: bool = False) -> str:
     """One source passage, everything escaped; the supporting quote highlighted; for a PDF its
-    page and a link that opens the file at that page."""
+    page and a link that opens the file at that page; for a scan, that its text was recognised."""
     body = _esc(c.text)
     for q in [x for x in re.split(r"(?<=[.!?])\s+", quote) if x.strip()]:
         body = body.replace(_esc(q), f"<mark>{_esc(q)}</mark>")
@@ -180,13 +181,18 @@ def _card(c: Chunk, anchor: str, label: str = "", quote: str = "", files: Path |
     return (
         f'<section class="source-card" id="{anchor}" aria-label="Bron {_esc(label)}">'
         f"<h3>{heading}{_esc(', '.join(c.experts) or c.document)} — {_esc(c.location)}{page}</h3>"
-        f'{who_line}<p class="source-meta">{meta}</p>{source_link(c, files)}<p>{body}</p>'
+        f'{who_line}<p class="source-meta">{meta}</p>{source_link(c, files)}{SCANNED if scanned else ""}<p>{body}</p>'
         f'<p class="source-meta"><a class="passage-link" href="{_esc(passage_link(c))}">Link naar deze passage</a></p></section>'
     )
 
 
 def sources_html(
-    answer: Answer | None, hits: tuple[Hit, ...], turn: int, cited: Sequence[Citation] = (), files: Path | None = None
+    answer: Answer | None,
+    hits: tuple[Hit, ...],
+    turn: int,
+    cited: Sequence[Citation] = (),
+    files: Path | None = None,
+    scanned: frozenset[str] = frozenset(),
 ) -> str:
     """The sources panel: cited passages first (of the answer, or of the quotes shown before it),
     the other retrieved passages folded below."""
@@ -199,12 +205,14 @@ def sources_html(
         parts.append("<h2>Bronnen bij het antwoord</h2>")
         for c in citations:
             n = c.label.strip("[]")
-            parts.append(_card(c.chunk, f"bron-{turn}-{n}", c.label, c.quote, files))
+            parts.append(_card(c.chunk, f"bron-{turn}-{n}", c.label, c.quote, files, c.chunk.document in scanned))
             cited_ids.add(c.chunk.chunk_id)
     others = [h for h in hits if h.chunk.chunk_id not in cited_ids]
     if others:
         title = "Gevonden passages" if not citations else "Andere gevonden passages"
-        cards = "".join(_card(h.chunk, f"passage-{turn}-{h.rank}", files=files) for h in others)
+        cards = "".join(
+            _card(h.chunk, f"passage-{turn}-{h.rank}", files=files, scanned=h.chunk.document in scanned) for h in others
+        )
         if not citations:
             parts.append(f"<h2>{title}</h2>{cards}")
         else:
@@ -223,7 +231,8 @@ def collection_markdown(manifest: store.Manifest) -> str:
             content = f"{d.get('sections', 0)} secties" if d else ""
         title = d.get("title") or name
         label = _cell(title) + (f" (`{_cell(name)}`)" if title != name else "")
-        rows.append(f"| {label} | {KINDS.get(d.get('kind', ''), '')} | {content} | {d.get('pages') or '–'} |")
+        kind = KINDS.get(d.get("kind", ""), "") + (" (tekst herkend uit scan)" if d.get("recognised") else "")
+        rows.append(f"| {label} | {kind} | {content} | {d.get('pages') or '–'} |")
     lines = [f"**{len(manifest.documents)} document(en) in de index**", "", *rows]
     if manifest.skipped:
         lines += ["", "**Overgeslagen**", ""]
@@ -299,6 +308,7 @@ class ChatService:
             turn = sum(1 for m in history if m.get("role") == "assistant") + 1
             history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": "Passages zoeken…"}]
             files = self.settings.data_dir
+            scanned = self.scanned()
             yield history, sources_html(None, (), turn, files=files)
             hits: tuple[Hit, ...] = ()
             raw = ""
@@ -312,12 +322,12 @@ class ChatService:
                         hits = event.hits
                         wait = f" (wachtrij: plaats {position()})" if position() > 1 else ""
                         history[-1] = {"role": "assistant", "content": f"Antwoord wordt geschreven…{wait}"}
-                        yield history, sources_html(None, hits, turn, files=files)
+                        yield history, sources_html(None, hits, turn, files=files, scanned=scanned)
                     elif isinstance(event, Draft):
                         # The sources' own words first: a cited, true statement before the model has written a word.
                         shown = cited_markdown(event.text, event.citations, turn)
                         history[-1] = {"role": "assistant", "content": f"{shown}\n\n*{WRITING}*"}
-                        yield history, sources_html(None, hits, turn, event.citations, files)
+                        yield history, sources_html(None, hits, turn, event.citations, files, scanned)
                     elif isinstance(event, Token):
                         raw += event.text
                         above = f"{shown}\n\n" if shown else ""
@@ -327,7 +337,7 @@ class ChatService:
                         link = answer_link(question, asked, base)
                         shared = f"\n\n[Link naar dit antwoord]({link})"
                         history[-1] = {"role": "assistant", "content": answer_markdown(event.answer, turn) + shared}
-                        yield history, sources_html(event.answer, event.answer.hits, turn, files=files)
+                        yield history, sources_html(event.answer, event.answer.hits, turn, files=files, scanned=scanned)
         except RagError as e:
             raise gr.Error(str(e)) from None
 
@@ -388,6 +398,14 @@ class ChatService:
         documents = sorted({c.document for c in chunks})
         return [ALL, *experts], [ALL, *themes], [ALL, *documents]
 
+    def scanned(self) -> frozenset[str]:
+        """The indexed documents whose text was (partly) recognised from a scan."""
+        try:
+            _, manifest = store.read_manifest(self.settings.index_dir)
+        except RagError:
+            return frozenset()
+        return frozenset(name for name, d in manifest.collection.items() if d.get("recognised"))
+
     def collection(self) -> str:
         """The collection view: every indexed document with its format and size, and what was skipped and why."""
         try:
@@ -439,7 +457,8 @@ class ChatService:
 
             def show(stage: str, done: int, total: int) -> None:
                 if progress is not None:
-                    progress((done, total) if total > 1 else None, desc=stages.get(stage, stage))
+                    desc = stages.get(stage) or stage.replace("recognising ", "Tekst herkennen uit scan: ")
+                    progress((done, total) if total > 1 else None, desc=desc)
 
             report = build(self.settings, self.encoder, progress=show)
         except RagError as e:

@@ -12,7 +12,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from .settings import Settings
 from .types import Chunk, ParsedDocument
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-READER_VERSION = 1  # raise when a reader's output changes: cached extractions are then read again
+READER_VERSION = 2  # raise when a reader's output changes: cached extractions are then read again
 EMBED_BATCH = 16
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -103,7 +103,7 @@ def read_corpus(data_dir: Path, extracted: Path | None = None, progress: Progres
             continue
         digest = hashlib.sha256(raw).hexdigest()
         try:
-            source = _extract(path, raw, digest, extracted)
+            source = _extract(path, raw, digest, extracted, progress)
         except readers.Unreadable as e:
             skipped[name] = str(e)
             continue
@@ -111,6 +111,8 @@ def read_corpus(data_dir: Path, extracted: Path | None = None, progress: Progres
             skipped[name] = "is empty"
             continue
         doc = parse_document(name, source.text)
+        if source.notes:  # pages a scan could not give
+            doc = replace(doc, warnings=doc.warnings + source.notes)
         if not doc.contributions and not any(s.text.strip() for s in doc.sections):
             skipped[name] = "has no text to index"
             continue
@@ -136,24 +138,38 @@ def corpus_files(data_dir: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def _extract(path: Path, raw: bytes, digest: str, extracted: Path | None) -> Source:
-    """The reader's output for a file, from the extraction cache when the file is unchanged."""
+def _extract(path: Path, raw: bytes, digest: str, extracted: Path | None, progress: Progress | None = None) -> Source:
+    """The reader's output for a file, from the extraction cache when the file is unchanged
+    (a scan's lasting reason to skip it too: recognising it again would take as long)."""
+    pages = (lambda done, total: progress("recognising " + path.name, done, total)) if progress is not None else None
     if path.suffix.lower() in readers.TEXT_SUFFIXES or extracted is None:
-        return readers.read(path, raw)
+        return readers.read(path, raw, pages)
     cached = extracted / f"{digest}-{READER_VERSION}.json"
     try:
-        return Source.from_dict(json.loads(cached.read_text(encoding="utf-8")))
+        kept = json.loads(cached.read_text(encoding="utf-8"))
+        if "skipped" in kept:
+            raise readers.Unreadable(kept["skipped"], lasting=True)
+        return Source.from_dict(kept)
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    source = readers.read(path, raw)
     try:
-        extracted.mkdir(parents=True, exist_ok=True)
+        source = readers.read(path, raw, pages)
+    except readers.Unreadable as e:
+        if e.lasting:
+            _keep(cached, {"skipped": str(e)})
+        raise
+    _keep(cached, source.to_dict())
+    return source
+
+
+def _keep(cached: Path, record: dict) -> None:
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(source.to_dict(), ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
         tmp.replace(cached)
     except OSError:
         pass  # a cache that cannot be written only costs a second reading
-    return source
 
 
 def _chunks(doc: ParsedDocument, source: Source | None, params: ChunkParams) -> list[Chunk]:
@@ -325,6 +341,7 @@ def collection(corpus: Corpus) -> dict[str, dict]:
         out[d.name] = {
             "title": d.title,
             "kind": source.kind if source else "text",
+            "recognised": len(source.recognised) if source else 0,  # pages whose text came from a scan
             "pages": len(source.pages) if source else 0,
             "contributions": len(d.contributions),
             "experts": len(set(d.experts)),

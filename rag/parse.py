@@ -11,8 +11,9 @@ sections by its headings. Cleaning of the raw text is left to `clean`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .case import accented, recase, spellings, with_accents
 from .clean import Block, clean_blocks, fold, normalize_name, similarity, vocabulary
 from .toc import Toc, TocContribution, read_toc
 from .types import Advice, Contribution, Expert, ParsedDocument, Section
@@ -37,8 +38,32 @@ def parse_document(name: str, text: str) -> ParsedDocument:
         start, end = toc_at
         toc = read_toc(lines[start + 1 : end])
         if toc.contributions:
-            return _parse_booklet(name, text, lines, toc, start, end)
-    return parse_plain(name, text)
+            return _recased(_parse_booklet(name, text, lines, toc, start, end), text, toc)
+    return _recased(parse_plain(name, text), text)
+
+
+def _recased(doc: ParsedDocument, text: str, toc: Toc | None = None) -> ParsedDocument:
+    """Names and titles a layout set in capitals, in normal case: from the table of contents
+    where it spells them so, else from the document's own spelling of each word; and with the
+    accents a scan's recognition dropped, where the document has them elsewhere (`case`)."""
+    known = spellings(text)
+    accents = accented(text)
+
+    def spelled(s: str, hint: str = "", name: bool = False) -> str:
+        return with_accents(recase(s, known, hint, name), accents)
+
+    contributions = []
+    for c in doc.contributions:
+        tc = None
+        if toc is not None and toc.contributions:
+            tc = max(toc.contributions, key=lambda t: max(similarity(a, b) for a in t.experts for b in c.expert_names))
+        listed = dict(tc.advices) if tc else {}
+        experts = tuple(replace(e, name=spelled(e.name, " ".join(tc.experts) if tc else "", True)) for e in c.experts)
+        advices = tuple(replace(a, title=spelled(a.title, listed.get(a.number, ""))) for a in c.advices)
+        title = spelled(c.title, tc.title if tc else "")
+        contributions.append(replace(c, theme=spelled(c.theme), title=title, experts=experts, advices=advices))
+    sections = tuple(replace(x, title=spelled(x.title), theme=spelled(x.theme)) for x in doc.sections)
+    return replace(doc, title=spelled(doc.title), contributions=tuple(contributions), sections=sections)
 
 
 def _first_heading(lines: list[str]) -> tuple[int, str]:

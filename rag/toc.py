@@ -1,6 +1,6 @@
 """Reads the booklet's own table of contents ("# Inhoud"): pure functions, no I/O.
 
-Owns the TOC's layout: two columns side by side (tab-separated), then one column;
+Owns the TOC's layout: two columns side by side (cells tab- or " | "-separated), then one column;
 bold entries are themes or expert groups, numbered entries are advices. `parse` uses
 the result to recognise expert names and titles in the body and to cross-check it.
 """
@@ -63,13 +63,20 @@ def _entry(cells: list[str]) -> TocEntry | None:
 
 def _unwrapped(entries: list[TocEntry]) -> list[TocEntry]:
     """Entries that a narrow column wrapped onto two lines, joined: an entry without its page
-    number continues on the next plain line (or bold line, for a bold entry), and a line that
-    is only a page number belongs to the entry above it."""
+    number continues on the next plain line (or bold line, for a bold entry), a line that is
+    only a page number belongs to the entry above it when that has none, and else is the number
+    of the advice whose title follows (a word too long for the column pushed it down)."""
     out: list[TocEntry] = []
+    number = 0  # an advice number a narrow column left alone on its line, above its title
     for e in entries:
         prev = out[-1] if out else None
-        if prev is not None and not prev.page and e.kind == "plain" and PAGE.match(e.text):
+        if number and e.kind == "plain" and not PAGE.match(e.text):
+            out.append(TocEntry("advice", e.text, number, e.page))
+            number = 0
+        elif prev is not None and not prev.page and e.kind in ("plain", "bold") and PAGE.match(e.text):
             out[-1] = TocEntry(prev.kind, prev.text, prev.number, e.text)
+        elif prev is not None and prev.page and e.kind == "plain" and PAGE.match(e.text) and not e.page:
+            number = int(e.text)
         elif prev is not None and prev.page == "" and (e.kind == "plain" or e.kind == prev.kind == "bold"):
             out[-1] = TocEntry(prev.kind, f"{prev.text} {e.text}", prev.number, e.page)
         else:
@@ -85,7 +92,7 @@ def toc_entries(lines: list[str]) -> list[TocEntry]:
     for line in lines:
         if not line.strip():
             continue
-        cells = line.split("\t")
+        cells = re.split(r"\t| \| ", line)  # a PDF's column steps, a Word table's cells
         if len(cells) >= 3:
             for target, pair in ((left, cells[0:2]), (right, cells[2:4])):
                 e = _entry(pair)

@@ -68,3 +68,32 @@ def test_entries_a_narrow_column_wrapped_are_joined():
     assert first.title == "Een titel die over twee regels doorloopt"
     assert first.advices == ((1, "Een advies dat zo lang is dat het op de volgende regel verder gaat"), (2, "Kort advies"))
     assert second.experts == ("Carla Smit",) and second.advices == ((1, "Laatste advies"),)
+
+
+def test_a_lone_number_under_an_entry_with_its_page_is_the_next_advices_number():
+    # A word too long for a narrow column pushes the advice's title below its number.
+    toc = read_toc(
+        [
+            "**Carla Smit**\t**10**",
+            "1 Eerste advies\t10",
+            "2",
+            "Informatiehuishouding",
+            "op orde\t11",
+        ]
+    )
+    assert toc.contributions[0].advices == ((1, "Eerste advies"), (2, "Informatiehuishouding op orde"))
+
+
+def test_a_word_tables_cells_are_read_like_a_pdfs_columns():
+    toc = read_toc(
+        [
+            "Voorwoord | 3 | **Vincent Homburg** | **16**",
+            "**Thema** | **9** | 1 Maak belevingswereld leidend | 16",
+            "**Marleen Stikker** | **10** |  | ",
+            "1 Human-centered AI | 10 |  | ",
+        ]
+    )
+    assert [(c.experts, c.advices) for c in toc.contributions] == [
+        (("Marleen Stikker",), ((1, "Human-centered AI"),)),
+        (("Vincent Homburg",), ((1, "Maak belevingswereld leidend"),)),
+    ]

@@ -1,6 +1,7 @@
 """Word (.docx) documents as markdown, via python-docx: paragraph styles give the structure
 ("Title" and "Heading N" become headings, list styles "- " items), a paragraph set wholly in
-bold or italics keeps that emphasis, table rows become lines with " | " between the cells.
+bold or italics keeps that emphasis, table rows become lines with " | " between the cells (a cell
+wholly in bold keeps its "**…**", as the booklet's contents need).
 Word files have no fixed pages, so their chunks carry none."""
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def read_docx(raw: bytes) -> Source:
     for item in document.iter_inner_content():
         if isinstance(item, Table):
             for row in item.rows:
-                cells = [re.sub(r"\s+", " ", c.text).strip() for c in row.cells]
+                cells = [_cell(c) for c in row.cells]
                 if any(cells):
                     out.append(" | ".join(cells))
             out.append("")
@@ -38,6 +39,13 @@ def read_docx(raw: bytes) -> Source:
         if line:
             out.extend([line, ""])
     return Source("\n".join(out), kind="docx")
+
+
+def _cell(cell) -> str:
+    """A table cell's text; "**…**" when all of it is bold (the contents' names and themes)."""
+    text = re.sub(r"\s+", " ", cell.text).strip()
+    runs = [r for p in cell.paragraphs for r in p.runs if r.text.strip()]
+    return f"**{text}**" if text and runs and all(r.bold for r in runs) else text
 
 
 def _paragraph(p) -> str:
