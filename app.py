@@ -516,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if args.index:
-            settings = replace(settings, index_dir=Path(args.index))
+            settings = settings.with_index(args.index)
         encoder = load_encoder(settings)
         missing = store.current_version(settings.index_dir) is None
         if missing or store.outdated_format(settings.index_dir):

@@ -24,7 +24,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "data", None):
         s = replace(s, data_dir=Path(args.data))
     if getattr(args, "index", None):
-        s = replace(s, index_dir=Path(args.index))
+        s = s.with_index(args.index)
     return s
 
 
