@@ -104,7 +104,7 @@ class _Readers:
     """One reading connection per database and process, opened again after it was lost."""
 
     def __init__(self) -> None:
-        self._conns: dict[str, object] = {}
+        self._conns: dict[Database, object] = {}
         self._typed: set[int] = set()  # connections that know the vector type
         self._lock = threading.Lock()
 
@@ -113,16 +113,16 @@ class _Readers:
         import psycopg
 
         with self._lock:
-            conn = self._conns.get(db.url)
+            conn = self._conns.get(db)
             if conn is None or conn.closed or conn.broken:
-                conn = self._conns[db.url] = connect(db)
+                conn = self._conns[db] = connect(db)
                 self._typed.discard(id(conn))
             if id(conn) not in self._typed:
                 try:
                     if _register(conn):
                         self._typed.add(id(conn))
                 except psycopg.Error as e:
-                    del self._conns[db.url]
+                    del self._conns[db]
                     conn.close()
                     raise _unavailable(db, e) from None
         try:
@@ -130,8 +130,8 @@ class _Readers:
         except psycopg.OperationalError as e:
             # A lost connection or a statement timeout: the next call connects again.
             with self._lock:
-                if self._conns.get(db.url) is conn:
-                    del self._conns[db.url]
+                if self._conns.get(db) is conn:
+                    del self._conns[db]
             with contextlib.suppress(Exception):
                 conn.close()
             raise _unavailable(db, e) from None
