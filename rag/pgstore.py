@@ -140,12 +140,20 @@ class _Readers:
 _readers = _Readers()
 
 
-def _query(db: Database, sql, params=(), binary: bool = False) -> list[tuple]:
+LOAD_TIMEOUT_S = 600  # reading a whole version (a million sentences) takes longer than a question's statements
+
+
+def _query(db: Database, sql, params=(), binary: bool = False, timeout: float | None = None) -> list[tuple]:
+    """Rows of one statement, within `db.timeout` seconds (or `timeout`)."""
     import psycopg
 
     with _readers.use(db) as conn:
         try:
-            return conn.execute(sql, params, binary=binary).fetchall()
+            if timeout is None:
+                return conn.execute(sql, params, binary=binary).fetchall()
+            with conn.transaction():
+                conn.execute(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
+                return conn.execute(sql, params, binary=binary).fetchall()
         except psycopg.errors.UndefinedTable:
             raise IndexMissingError(f"no index in {db}; build it with `rag build --index {db}`") from None
         except psycopg.errors.UndefinedObject:  # the vector type: the extension is not installed
@@ -397,8 +405,11 @@ def load(db: Database, embedding_model: str | None = None, dimension: int | None
         )
     chunks_t, sentences_t = _tables(version)
     try:
-        crows = _query(db, sql.SQL("SELECT data, embedding FROM {} ORDER BY row").format(chunks_t), binary=True)
-        srows = _query(db, sql.SQL("SELECT chunk, text, embedding FROM {} ORDER BY row").format(sentences_t), binary=True)
+        slow = max(db.timeout, LOAD_TIMEOUT_S)
+        crows = _query(db, sql.SQL("SELECT data, embedding FROM {} ORDER BY row").format(chunks_t), binary=True, timeout=slow)
+        srows = _query(
+            db, sql.SQL("SELECT chunk, text, embedding FROM {} ORDER BY row").format(sentences_t), binary=True, timeout=slow
+        )
     except IndexMissingError:
         raise IndexCorruptError(f"index {db}: the tables of version {version} are missing; {_hint(db)}") from None
     except psycopg.Error as e:
