@@ -98,7 +98,9 @@ def main() -> None:
         try:
             with psycopg.connect(url, autocommit=True) as conn:
                 fts = DutchFullText(conn, [c.embed_text for c in index.chunks])
-                print(f"{len(questions)} questions with gold advices (eval/facts.jsonl, eval/boundary.jsonl); {len(index.chunks)} chunks")
+                print(
+                    f"{len(questions)} questions with gold advices (eval/facts.jsonl, eval/boundary.jsonl); {len(index.chunks)} chunks"
+                )
                 # With the product's routing (a named expert's advices first) and without it, where
                 # the lexical side alone has to find the advice among all 65.
                 for route in (True, False):
