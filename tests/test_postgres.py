@@ -16,12 +16,14 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
+import gradio as gr
 import numpy as np
 import postgres_server
 import psycopg
 import pytest
-from conftest import BOOKLET
+from conftest import BOOKLET, Copying
 
+import app
 from rag import cli, pgstore, store
 from rag.build import build
 from rag.errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexUnavailableError
@@ -206,6 +208,9 @@ def test_a_stopped_database_is_one_clear_line_and_serving_recovers_when_it_is_ba
         with pytest.raises(IndexUnavailableError, match="cannot be reached") as e:
             live.current()
         assert "\n" not in str(e.value) and time.monotonic() - started < settings.db_timeout
+        page = app.ChatService(settings, fake_encoder, Copying())
+        with pytest.raises(gr.Error, match="cannot be reached"):  # the page: one line, no traceback
+            list(page.chat("Wat zeggen de experts over de cloud?", []))
         assert cli.main(["info", "--index", url]) == 1
         err = capsys.readouterr().err
         assert err.startswith("rag: the index database") and err.count("\n") == 1 and "Traceback" not in err
@@ -213,6 +218,8 @@ def test_a_stopped_database_is_one_clear_line_and_serving_recovers_when_it_is_ba
         postgres_server.wait_ready(url)
         assert live.current().version == version  # the same process, connected again
         assert live.current().retriever.search("cloud", k=1)
+        *_, (history, _) = page.chat("Wat zeggen de experts over de cloud?", [])
+        assert history[-1]["content"]
     finally:
         postgres_server.stop(data, "immediate")
 
