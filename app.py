@@ -511,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=f"{TITLE}: the chat page")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=7860)
-    ap.add_argument("--index", help="index directory (default index/)")
+    ap.add_argument("--index", help="index directory (default index/) or a PostgreSQL URL, postgresql://…")
     args = ap.parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -14,6 +14,9 @@ searched by `retrieve`.
       v<ns>/sentences.jsonl  the chunks' sentences (`chunk.chunk_sentences`), with their chunk's row
       v<ns>/sentence_vectors.npy  float32 [m, dim], row j <-> sentence j
       v<ns>/bm25/          the BM25 model (bm25s files)
+
+An index location that is a `Database` (`--index postgresql://…`) is handed to `pgstore`,
+which keeps the same versions, manifest and checks in PostgreSQL + pgvector.
 """
 
 from __future__ import annotations
