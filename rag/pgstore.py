@@ -133,7 +133,7 @@ class _Readers:
                     raise _unavailable(db, e) from None
         try:
             yield conn
-        except psycopg.OperationalError as e:
+        except (psycopg.OperationalError, psycopg.InterfaceError) as e:
             # A lost connection or a statement timeout: the next call connects again.
             with self._lock:
                 if self._conns.get(db) is conn:
