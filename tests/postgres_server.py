@@ -11,10 +11,12 @@ As root (CI, these machines) PostgreSQL refuses to run, so the server runs as a 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import pwd
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -113,11 +115,29 @@ def start(data: Path = DEFAULT_DIR) -> str:
     return address
 
 
-def stop(data: Path = DEFAULT_DIR, mode: str = "fast") -> None:
-    """Stop the server in `data` if it runs."""
+def postmaster(data: Path) -> int | None:
+    """The server's process id, while it runs."""
+    try:
+        pid = int((data.resolve() / "pgdata" / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def stop(data: Path = DEFAULT_DIR, mode: str = "fast", pid: int | None = None) -> None:
+    """Stop the server in `data` if it runs; `pid` (from `postmaster`) ends it even when its data
+    directory was removed under it."""
     data = data.resolve()
-    if running(data):
-        _pg("pg_ctl", "-D", str(data / "pgdata"), "-m", mode, "-w", "-t", "60", "stop")
+    try:
+        if running(data):
+            _pg("pg_ctl", "-D", str(data / "pgdata"), "-m", mode, "-w", "-t", "60", "stop")
+            return
+    except subprocess.CalledProcessError:
+        pass
+    if pid is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGQUIT)  # PostgreSQL's immediate shutdown
 
 
 def wait_ready(address: str, seconds: float = 30.0) -> None:

@@ -5,12 +5,14 @@ a statement that would hang, and two page processes sharing one database."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import replace
@@ -57,13 +59,27 @@ def _database(server_url: str) -> Database:
     return Database(server_url.rsplit("/", 1)[0] + "/" + name)
 
 
+@contextlib.contextmanager
+def _own_server():
+    """A PostgreSQL of its own in a directory of its own (not pytest's temporary directories,
+    which another pytest run on the machine may clean up while the server runs); its URL."""
+    data = Path(tempfile.mkdtemp(prefix="rag-test-pg-"))
+    try:
+        url = postgres_server.start(data)
+        pid = postgres_server.postmaster(data)
+        try:
+            postgres_server.wait_ready(url)
+            yield data, url
+        finally:
+            postgres_server.stop(data, "immediate", pid)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("postgres")
-    url = postgres_server.start(data)
-    postgres_server.wait_ready(url)
-    yield url
-    postgres_server.stop(data, "immediate")
+def pg_server():
+    with _own_server() as (_, url):
+        yield url
 
 
 @pytest.fixture
@@ -194,11 +210,8 @@ def test_kill_9_inside_the_write_transaction_leaves_the_old_version_serving(pg, 
     assert build(pg, fake_encoder).documents == 13  # the next build is not blocked by the dead one
 
 
-def test_a_stopped_database_is_one_clear_line_and_serving_recovers_when_it_is_back(workspace, fake_encoder, tmp_path, capsys):
-    data = tmp_path / "own-server"  # its own server: this test stops it
-    url = postgres_server.start(data)
-    postgres_server.wait_ready(url)
-    try:
+def test_a_stopped_database_is_one_clear_line_and_serving_recovers_when_it_is_back(workspace, fake_encoder, capsys):
+    with _own_server() as (data, url):  # its own server: this test stops it
         settings = workspace.with_index(url)
         build(settings, fake_encoder)
         live = LiveIndex(settings, fake_encoder)
@@ -220,8 +233,6 @@ def test_a_stopped_database_is_one_clear_line_and_serving_recovers_when_it_is_ba
         assert live.current().retriever.search("cloud", k=1)
         *_, (history, _) = page.chat("Wat zeggen de experts over de cloud?", [])
         assert history[-1]["content"]
-    finally:
-        postgres_server.stop(data, "immediate")
 
 
 def test_a_statement_that_would_hang_times_out(pg, fake_encoder):
