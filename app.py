@@ -617,12 +617,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=f"{TITLE}: the chat page")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=7860)
-    ap.add_argument("--index", help="index directory (default index/)")
+    ap.add_argument("--index", help="index directory (default index/) or a PostgreSQL URL, postgresql://…")
     args = ap.parse_args(argv)
     try:
         settings = Settings.from_env()
         if args.index:
-            settings = replace(settings, index_dir=Path(args.index))
+            settings = settings.with_index(args.index)
         encoder = load_encoder(settings)
         missing = store.current_version(settings.index_dir) is None
         if missing or store.outdated_format(settings.index_dir):

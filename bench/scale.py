@@ -16,15 +16,24 @@ builds them; `--exact` measures the exact structures at every size.
     python bench/scale.py                 # 10k and 100k
     python bench/scale.py --size 1000000 --json
     python bench/scale.py --size 1000000 --ef-search 512 1024 2048    # the sweep behind rag.ann.EF_SEARCH
+    python bench/scale.py --store postgres --size 100000 --json       # the same index in PostgreSQL + pgvector
+
+With `--store postgres` the synthetic index is written into a database (`--db URL`, or a
+PostgreSQL of its own from tests/postgres_server.py in a temporary directory) by the store's own
+write and publish, then loaded as the product loads it: build time is the write (rows and pgvector
+HNSW indexes), the dense side asks the database, and the database's size is printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,12 +42,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag import ann, store  # noqa: E402
+from rag import ann, pgstore, store  # noqa: E402
 from rag.embed import load_encoder  # noqa: E402
 from rag.evaluate import percentile  # noqa: E402
 from rag.lexical import Bm25  # noqa: E402
 from rag.retrieve import Query, Retriever  # noqa: E402
-from rag.settings import Settings  # noqa: E402
+from rag.settings import Database, Settings, index_location  # noqa: E402
 
 SENTENCES_PER_CHUNK = 6
 NOISE = 0.35  # per-dimension noise relative to 1/sqrt(d): cosine to the source passage ~0.9
@@ -110,24 +119,59 @@ def deepen(index: store.StoredIndex, ef_search: int) -> None:
     for structure in (index.dense, index.sentence_ann):
         if hasattr(structure, "hnsw"):
             structure.hnsw.efSearch = ef_search
+        elif isinstance(structure, pgstore.PgVectors):
+            structure.ef_search = ef_search
 
 
-def measure(real: store.StoredIndex, encoder, size: int, questions: list[str], exact: bool = False, depths=(None,)) -> list[dict]:
-    """One row per HNSW search depth in `depths` (None: the product's), on one built index."""
+def into_database(index: store.StoredIndex, db: Database, approximate: bool) -> tuple[store.StoredIndex, dict]:
+    """`index` written into `db` as `rag build` writes a version (pgvector HNSW when `approximate`),
+    and loaded back as a reader loads it."""
+    t = time.perf_counter()
+    sentences = store.Sentences(list(index.sentences), index.sentence_owner.tolist(), index.sentence_vectors)
+    with store.build_lock(db):
+        threshold = 1 if approximate else len(sentences.texts) + 1
+        version = store.write_version(db, index.manifest, list(index.chunks), index.vectors, sentences, threshold)
+        store.publish(db, version)
+    written = time.perf_counter() - t
+    t = time.perf_counter()
+    loaded = store.load(db)
+    return loaded, {
+        "write_s": round(written, 1),
+        "load_s": round(time.perf_counter() - t, 1),
+        "database_mb": round(pgstore.size_bytes(db, version) / 2**20),
+    }
+
+
+def measure(
+    real: store.StoredIndex,
+    encoder,
+    size: int,
+    questions: list[str],
+    exact: bool = False,
+    depths=(None,),
+    db: Database | None = None,
+) -> list[dict]:
+    """One row per HNSW search depth in `depths` (None: the product's), on one built index
+    (in memory, or written into and loaded from the database `db`)."""
     t = time.perf_counter()
     approximate = not exact and ann.use_ann(size)
-    index = synthetic(real, size, approximate)
+    index = synthetic(real, size, approximate and db is None)
     build_s = time.perf_counter() - t
+    stored = {}
+    if db is not None:
+        index, stored = into_database(index, db, approximate)
+        build_s += stored["write_s"]
     retriever = Retriever(index, encoder)
     t = time.perf_counter()
     prepared = [retriever.prepare(q) for q in questions]
     embed_ms = (time.perf_counter() - t) * 1000 / len(questions)
     rows = []
     for depth in depths:
-        deepen(index, depth or ann.EF_SEARCH)
+        deepen(index, depth or int(index.manifest.ann.get("ef_search", ann.EF_SEARCH)))
         rows.append(
             _searches(index, retriever, prepared, approximate)
             | {"size": size, "build_s": round(build_s, 1), "query_embedding_ms": round(embed_ms, 1)}
+            | ({"store": "postgres"} | stored if db is not None else {"store": "files"})
         )
         if depth:
             rows[-1]["index"] = rows[-1]["index"] | {"ef_search": depth}
@@ -174,6 +218,8 @@ def main() -> None:
     ap.add_argument("--size", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--json", action="store_true", help="one JSON object per size")
     ap.add_argument("--index", default="index")
+    ap.add_argument("--store", choices=["files", "postgres"], default="files", help="where the synthetic index is kept")
+    ap.add_argument("--db", help="with --store postgres: the database URL (default: a PostgreSQL of its own)")
     ap.add_argument("--exact", action="store_true", help="exact search at every size (what the product did before rag.ann)")
     ap.add_argument(
         "--ef-search",
@@ -188,16 +234,45 @@ def main() -> None:
     encoder = load_encoder(settings)
     facts = ROOT / "eval" / "facts.jsonl"
     questions = [json.loads(x)["question"] for x in facts.read_text(encoding="utf-8").splitlines() if x.strip()]
-    for row in (r for size in args.size for r in measure(real, encoder, size, questions, args.exact, args.ef_search)):
-        if args.json:
-            print(json.dumps(row))
-        else:
-            print(
-                f"{row['size']:>9,} sentences ({row['chunks']:,} chunks): build {row['build_s']} s, RSS {row['rss_mb']} MB; "
-                f"dense p50/p95 {row['dense_p50_ms']}/{row['dense_p95_ms']} ms, BM25 {row['bm25_p50_ms']}/{row['bm25_p95_ms']} ms, "
-                f"hybrid {row['hybrid_p50_ms']}/{row['hybrid_p95_ms']} ms (query embedding +{row['query_embedding_ms']} ms); "
-                f"dense recall@10 {row['dense_recall_at_10']} (sentences {row['sentence_recall_at_10']}; {row['index']})"
-            )
+    with _database(args) as db:
+        for size in args.size:
+            for row in measure(real, encoder, size, questions, args.exact, args.ef_search, db):
+                _print(row, args.json)
+
+
+@contextlib.contextmanager
+def _database(args) -> Iterator[Database | None]:
+    """The database of `--store postgres`: `--db`, or a PostgreSQL of our own for this run."""
+    if args.store != "postgres":
+        yield None
+        return
+    if args.db:
+        yield index_location(args.db)
+        return
+    sys.path.insert(0, str(ROOT / "tests"))
+    import postgres_server
+
+    with tempfile.TemporaryDirectory(prefix="scale-pg-") as tmp:
+        url = postgres_server.start(Path(tmp))
+        postgres_server.wait_ready(url)
+        try:
+            yield index_location(url, timeout=60.0)
+        finally:
+            postgres_server.stop(Path(tmp), "immediate")
+
+
+def _print(row: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(row), flush=True)
+    else:
+        print(
+            f"{row['size']:>9,} sentences ({row['chunks']:,} chunks): build {row['build_s']} s, RSS {row['rss_mb']} MB; "
+            f"dense p50/p95 {row['dense_p50_ms']}/{row['dense_p95_ms']} ms, BM25 {row['bm25_p50_ms']}/{row['bm25_p95_ms']} ms, "
+            f"hybrid {row['hybrid_p50_ms']}/{row['hybrid_p95_ms']} ms (query embedding +{row['query_embedding_ms']} ms); "
+            f"dense recall@10 {row['dense_recall_at_10']} (sentences {row['sentence_recall_at_10']}; {row['index']})"
+            + (f"; database {row['database_mb']} MB, load {row['load_s']} s" if row["store"] == "postgres" else ""),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from .embed import Encoder
 from .errors import CorpusError, RagError
 from .parse import parse_document
 from .readers import Source
-from .settings import Settings
+from .settings import Database, Settings
 from .types import Chunk, ParsedDocument
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
@@ -213,7 +213,7 @@ def _changes(old: tuple[Chunk, ...], new: list[Chunk]) -> Changes:
     )
 
 
-def _previous(index_dir: Path, model_id: str, warnings: list[str]) -> store.StoredIndex | None:
+def _previous(index_dir: Path | Database, model_id: str, warnings: list[str]) -> store.StoredIndex | None:
     """The live index when its vectors can be reused; None when there is none or it is unusable.
     A damaged live version is moved aside under a name that says so (never deleted)."""
     try:
@@ -223,7 +223,7 @@ def _previous(index_dir: Path, model_id: str, warnings: list[str]) -> store.Stor
     except RagError as e:
         warnings.append(f"previous index not reused: {e}")
         version = _live_name(index_dir)
-        if isinstance(e, store.IndexCorruptError) and version and (index_dir / version).exists():
+        if isinstance(e, store.IndexCorruptError) and isinstance(index_dir, Path) and version and (index_dir / version).exists():
             warnings.append(f"damaged version moved aside to {store.set_aside(index_dir / version).name}")
         return None
     if previous.manifest.embedding_model != model_id:
@@ -231,7 +231,7 @@ def _previous(index_dir: Path, model_id: str, warnings: list[str]) -> store.Stor
     return previous
 
 
-def _live_name(index_dir: Path) -> str | None:
+def _live_name(index_dir: Path | Database) -> str | None:
     """The name CURRENT gives, if it is a plain version name of this index (else nothing is moved)."""
     try:
         return store.current_version(index_dir)
@@ -246,7 +246,7 @@ def build(settings: Settings, encoder: Encoder, full: bool = False, progress: Pr
     params = ChunkParams(settings.chunk_words, settings.chunk_overlap_sentences)
     index_dir = settings.index_dir
     set_aside = []
-    if full and index_dir.exists() and not index_dir.is_dir():
+    if full and isinstance(index_dir, Path) and index_dir.exists() and not index_dir.is_dir():
         set_aside.append(f"{index_dir} was a file, not an index directory; moved aside to {store.set_aside(index_dir).name}")
     with store.build_lock(index_dir):
         corpus = read_corpus(settings.data_dir, settings.cache_dir / "extracted", progress)

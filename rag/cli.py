@@ -24,7 +24,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "data", None):
         s = replace(s, data_dir=Path(args.data))
     if getattr(args, "index", None):
-        s = replace(s, index_dir=Path(args.index))
+        s = s.with_index(args.index)
     return s
 
 
@@ -301,7 +301,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="parse, chunk, embed and write the index")
     b.add_argument("--data", help="corpus directory (default data/)")
-    b.add_argument("--index", help="index directory (default index/)")
+    b.add_argument("--index", help="index directory (default index/) or a PostgreSQL URL, postgresql://…")
     b.add_argument("--full", action="store_true", help="embed everything again instead of reusing unchanged chunks")
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=cmd_build)

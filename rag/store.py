@@ -14,6 +14,9 @@ searched by `retrieve`.
       v<ns>/sentences.jsonl  the chunks' sentences (`chunk.chunk_sentences`), with their chunk's row
       v<ns>/sentence_vectors.npy  float32 [m, dim], row j <-> sentence j
       v<ns>/bm25/          the BM25 model (bm25s files)
+
+An index location that is a `Database` (`--index postgresql://…`) is handed to `pgstore`,
+which keeps the same versions, manifest and checks in PostgreSQL + pgvector.
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import ann
+from . import ann, pgstore
 from .errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from .lexical import Bm25
+from .settings import Database
 from .types import Chunk
 
 FORMAT_VERSION = 3  # 2: sentence vectors; 3: BM25 keeps words in capitals ("IT")
@@ -97,7 +101,7 @@ class StoredIndex:
     """One loaded, verified index version."""
 
     version: str
-    path: Path
+    path: Path | None  # the version's directory; None for a version in a database
     manifest: Manifest
     chunks: tuple[Chunk, ...]
     vectors: np.ndarray
@@ -127,8 +131,10 @@ def sha256_file(path: Path) -> str:
 VERSION_NAME = re.compile(r"v\d+")  # what `write_version` names a version
 
 
-def current_version(index_dir: Path) -> str | None:
+def current_version(index_dir: Path | Database) -> str | None:
     """Name of the live version, or None when no index has been published."""
+    if isinstance(index_dir, Database):
+        return pgstore.current_version(index_dir)
     if index_dir.exists() and not index_dir.is_dir():
         raise IndexCorruptError(f"{index_dir} is a file, not an index directory; move it away or choose another --index")
     try:
@@ -146,8 +152,12 @@ def current_version(index_dir: Path) -> str | None:
 
 
 @contextlib.contextmanager
-def build_lock(index_dir: Path) -> Iterator[None]:
-    """Exclusive build lock; released by the OS even if the process is killed."""
+def build_lock(index_dir: Path | Database) -> Iterator[None]:
+    """Exclusive build lock; released by the OS (the database) even if the process is killed."""
+    if isinstance(index_dir, Database):
+        with pgstore.build_lock(index_dir):
+            yield
+        return
     if index_dir.exists() and not index_dir.is_dir():
         raise IndexCorruptError(f"{index_dir} is a file, not an index directory; move it away or choose another --index")
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -172,7 +182,7 @@ class Sentences:
 
 
 def write_version(
-    index_dir: Path,
+    index_dir: Path | Database,
     manifest: Manifest,
     chunks: list[Chunk],
     vectors: np.ndarray,
@@ -182,6 +192,9 @@ def write_version(
     """Write a complete new version beside the current one; returns its name (not yet live).
     From `ann_min_sentences` sentences on, chunk and sentence vectors get approximate indexes."""
     import faiss
+
+    if isinstance(index_dir, Database):
+        return pgstore.write_version(index_dir, manifest, chunks, vectors, sentences, ann_min_sentences)
 
     name = f"v{time.time_ns()}"
     tmp = index_dir / f".tmp-{name}"
@@ -210,8 +223,10 @@ def write_version(
     return name
 
 
-def publish(index_dir: Path, version: str) -> None:
+def publish(index_dir: Path | Database, version: str) -> None:
     """Make `version` the live one with one atomic rename, then drop versions nobody needs."""
+    if isinstance(index_dir, Database):
+        return pgstore.publish(index_dir, version)
     pointer_tmp = index_dir / f".{POINTER}.tmp"
     with pointer_tmp.open("w", encoding="utf-8") as f:
         f.write(version + "\n")
@@ -248,8 +263,10 @@ def cleanup(index_dir: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def outdated_format(index_dir: Path) -> bool:
+def outdated_format(index_dir: Path | Database) -> bool:
     """Whether the live version was written by an earlier version of this program (a rebuild upgrades it)."""
+    if isinstance(index_dir, Database):
+        return pgstore.outdated_format(index_dir)
     version = current_version(index_dir)
     try:
         data = json.loads((index_dir / str(version) / "manifest.json").read_text(encoding="utf-8"))
@@ -258,8 +275,10 @@ def outdated_format(index_dir: Path) -> bool:
         return False  # missing or damaged: loading reports it
 
 
-def read_manifest(index_dir: Path, version: str | None = None) -> tuple[str, Manifest]:
+def read_manifest(index_dir: Path | Database, version: str | None = None) -> tuple[str, Manifest]:
     """The live (or named) version's manifest, with format checks."""
+    if isinstance(index_dir, Database):
+        return pgstore.read_manifest(index_dir, version)
     version = version or current_version(index_dir)
     if version is None:
         if index_dir.exists() and any(index_dir.glob("*.faiss")):
@@ -282,9 +301,12 @@ def read_manifest(index_dir: Path, version: str | None = None) -> tuple[str, Man
     return version, manifest
 
 
-def load(index_dir: Path, embedding_model: str | None = None, dimension: int | None = None) -> StoredIndex:
+def load(index_dir: Path | Database, embedding_model: str | None = None, dimension: int | None = None) -> StoredIndex:
     """Load and verify the live version; refuses a model/dimension mismatch or damaged files."""
     import faiss
+
+    if isinstance(index_dir, Database):
+        return pgstore.load(index_dir, embedding_model, dimension)
 
     version, manifest = read_manifest(index_dir)
     if embedding_model is not None and manifest.embedding_model != embedding_model:
