@@ -61,9 +61,9 @@ def test_every_command_in_the_readme_is_one_that_is_run():
 
 
 def test_make_run_and_make_test_do_what_the_readme_says():
-    run = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(["make", "--no-print-directory", "-n", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and re.search(r"\.venv/bin/python app\.py$", run.stdout.strip()), run.stdout
-    test = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    test = subprocess.run(["make", "--no-print-directory", "-n", "test"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert test.returncode == 0 and ".venv/bin/python -m pytest -q" in test.stdout and "npm install" in test.stdout
 
 
