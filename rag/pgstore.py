@@ -401,18 +401,10 @@ def load(db: Database, embedding_model: str | None = None, dimension: int | None
     import psycopg
     from psycopg import sql
 
-    from .store import StoredIndex
+    from .store import StoredIndex, refuse_mismatch
 
     version, manifest = read_manifest(db)
-    if embedding_model is not None and manifest.embedding_model != embedding_model:
-        raise IndexMismatchError(
-            f"index {db} was built with embedding model {manifest.embedding_model!r}, "
-            f"but this run uses {embedding_model!r}; {_hint(db)}"
-        )
-    if dimension is not None and manifest.dimension != dimension:
-        raise IndexMismatchError(
-            f"index {db} has {manifest.dimension}-dimensional vectors, the model gives {dimension}; {_hint(db)}"
-        )
+    refuse_mismatch(manifest, db, embedding_model, dimension, _hint(db))
     chunks_t, sentences_t = _tables(version)
     try:
         slow = max(db.timeout, LOAD_TIMEOUT_S)

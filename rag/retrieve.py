@@ -126,14 +126,17 @@ class Retriever:
             return bm25
         if self._languages is None:
             chunks = self.index.chunks
-            by_document: dict[str, list[str]] = {}
-            for c in chunks:
-                sample = by_document.setdefault(c.document, [])
-                if len(sample) < LANGUAGE_SAMPLE:
-                    sample.append(c.text)
-            language = {d: detect(" ".join(texts)) for d, texts in by_document.items()}
-            self._languages = np.array([language[c.document] for c in chunks])
+            languages = np.full(len(chunks), "", dtype="<U2")
+            for rows in self._documents():
+                languages[rows] = detect(" ".join(chunks[i].text for i in rows[:LANGUAGE_SAMPLE]))
+            self._languages = languages
         return np.where(self._languages == lang, bm25, 0.0)
+
+    def _documents(self) -> list[np.ndarray]:
+        """The rows of each document's chunks (from the same lists as `_rows_of`)."""
+        self._rows_of(("document", ""))
+        assert self._rows is not None
+        return [rows for (kind, _), rows in self._rows.items() if kind == "document"]
 
     def resolve_experts(self, name: str) -> list[str]:
         """Experts of the index that `name` names; a clear error when there is none."""

@@ -301,6 +301,19 @@ def read_manifest(index_dir: Path | Database, version: str | None = None) -> tup
     return version, manifest
 
 
+def refuse_mismatch(manifest: Manifest, where: object, embedding_model: str | None, dimension: int | None, hint: str) -> None:
+    """An index built with another embedding model, or vectors of another dimension, is refused by name."""
+    if embedding_model is not None and manifest.embedding_model != embedding_model:
+        raise IndexMismatchError(
+            f"index {where} was built with embedding model {manifest.embedding_model!r}, "
+            f"but this run uses {embedding_model!r}; {hint}"
+        )
+    if dimension is not None and manifest.dimension != dimension:
+        raise IndexMismatchError(
+            f"index {where} has {manifest.dimension}-dimensional vectors, the model gives {dimension}; {hint}"
+        )
+
+
 def load(index_dir: Path | Database, embedding_model: str | None = None, dimension: int | None = None) -> StoredIndex:
     """Load and verify the live version; refuses a model/dimension mismatch or damaged files."""
     import faiss
@@ -309,15 +322,7 @@ def load(index_dir: Path | Database, embedding_model: str | None = None, dimensi
         return pgstore.load(index_dir, embedding_model, dimension)
 
     version, manifest = read_manifest(index_dir)
-    if embedding_model is not None and manifest.embedding_model != embedding_model:
-        raise IndexMismatchError(
-            f"index {index_dir} was built with embedding model {manifest.embedding_model!r}, "
-            f"but this run uses {embedding_model!r}; {REBUILD_HINT}"
-        )
-    if dimension is not None and manifest.dimension != dimension:
-        raise IndexMismatchError(
-            f"index {index_dir} has {manifest.dimension}-dimensional vectors, the model gives {dimension}; {REBUILD_HINT}"
-        )
+    refuse_mismatch(manifest, index_dir, embedding_model, dimension, REBUILD_HINT)
     root = index_dir / version
     for rel, digest in manifest.files.items():
         p = root / rel

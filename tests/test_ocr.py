@@ -103,7 +103,8 @@ def test_a_scan_recognised_too_uncertainly_is_skipped_by_name_with_the_reason(
     assert report.documents == 1
 
 
-def test_only_the_pages_without_text_are_recognised(tmp_path):
+def half_scanned(tmp_path):
+    """A PDF whose first page has its text layer and whose second is a scan."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
@@ -112,6 +113,11 @@ def test_only_the_pages_without_text_are_recognised(tmp_path):
     path = tmp_path / "half.pdf"
     with open(path, "wb") as f:
         writer.write(f)
+    return path
+
+
+def test_only_the_pages_without_text_are_recognised(tmp_path):
+    path = half_scanned(tmp_path)
     source = read(path, path.read_bytes())
     assert source.recognised == (2,)
     assert "Uitgangspunten" in source.pages[0] and "twintig jaar bewaard" in source.pages[1]
@@ -128,15 +134,8 @@ def test_without_tesseract_a_scan_is_skipped_with_what_to_install(tmp_path, monk
 
 
 def test_without_tesseract_the_text_pages_of_a_half_scanned_pdf_are_kept(tmp_path, monkeypatch):
-    from pypdf import PdfReader, PdfWriter
-
     monkeypatch.setattr(ocr, "available", lambda: "install Tesseract")
-    writer = PdfWriter()
-    writer.add_page(PdfReader(str(FIXTURES / "datastrategie.pdf")).pages[0])
-    writer.add_page(PdfReader(io.BytesIO(scan_of(FIXTURES / "datastrategie.pdf", pages=[2]))).pages[0])
-    path = tmp_path / "half.pdf"
-    with open(path, "wb") as f:
-        writer.write(f)
+    path = half_scanned(tmp_path)
     source = read(path, path.read_bytes())
     assert source.recognised == () and source.notes == ("page 2: no text layer; to recognise them, install Tesseract",)
     assert "Uitgangspunten" in source.text
