@@ -67,6 +67,9 @@ def main() -> None:
         for name, _, answers in runs[1:]:
             same = sum(a.text == b for a, b in zip(answers, first))
             print(f"{name}: {same}/{len(first)} answers identical to {runs[0][0]}'s")
+            for q, a, b in zip(gold, answers, first):
+                if a.text != b:
+                    print(f"  differs: {q['question']}\n    {runs[0][0]}: {b}\n    {name}: {a.text}")
 
 
 def report(pipeline: Pipeline, answers: list, gold: list[dict]) -> None:
