@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import sentences
 from .calibration import Calibration
 from .clean import fold
 from .evidence import Idf, Source, overlap
@@ -29,7 +30,6 @@ from .lexicon import CLAUSE, ENGLISH_NAMES, negated
 from .types import Citation
 
 MARKER = re.compile(r"\[\s*(\d+)\s*\]")
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=(?:\[\s*\d+\s*\]\s*)*[^\s\[])")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Cosine between an answer sentence (query-embedded) and a source sentence (passage-embedded) is
 # scaled from the model's calibrated low (no support) to high (full support), within one language
@@ -63,7 +63,7 @@ LABEL_ECHO = re.compile(r"^[A-Z][\w.'’ -]{0,60}?,? (?:advies|advice|inleiding|
 def split_answer(answer: str) -> list[Sentence]:
     """Sentences of the model's answer with their `[n]` markers (a marker after the full stop
     belongs to the sentence before it); echoed source labels are removed."""
-    parts = [LABEL_ECHO.sub("", p.strip()) for p in SENTENCE.split(answer.strip()) if p.strip()]
+    parts = [LABEL_ECHO.sub("", p.strip()) for p in sentences.split(answer.strip()) if p.strip()]
     parts = [p[:1].upper() + p[1:] for p in parts if p]
     out: list[Sentence] = []
     for part in parts:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .. import sentences
 from ..clean import fold
 from ..experts import PARTICLES, mentioned, near_name, strip_names
 from ..language import detect
@@ -172,7 +173,7 @@ def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str
         out += [a for a in ACRONYM.findall(question) if a.lower() not in name_words]
         out += [m.group(0) for m in ENGLISH_NAME.finditer(question) if not mentioned(m.group(0), list(named) + list(experts))]
     if lang == "nl":
-        for sentence in re.split(r"(?<=[.!?:])\s+", question):
+        for sentence in [c for s in sentences.split(question) for c in re.split(r"(?<=:)\s+", s)]:
             tokens = re.findall(r"[\w'’-]+|[^\w\s]", sentence)
             run: list[str] = []  # consecutive capitalised words are one name: "Olympische Spelen", not "Ierland, Portugal"
             for tok in [*tokens[1:], ""]:
@@ -290,3 +291,4 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
         premise=_premise(question, lang, kind, who, experts),
         injected=injected,
     )
+
