@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 
 from .answer.events import Draft, Event, Final, Retrieved, Token
-from .answer.intent import analyze
+from .answer.intent import analyze, renamed
 from .answer.lookup import CorpusLookup
 from .answer.routes import Context, choose
 from .embed import Encoder
@@ -135,7 +135,7 @@ class Pipeline:
         snap.calibration  # noqa: B018 - a model without thresholds fails here, before any work
         if experts:
             experts = [n for e in experts for n in retriever.resolve_experts(e)]
-        intent = analyze(question, history, retriever.experts, focus=experts or ())
+        intent = renamed(analyze(question, history, retriever.experts, focus=experts or ()), lookup.corpus_names(question))
         route = choose(intent, lookup)
         ctx = Context(intent, snap, self.settings, self.encoder, self.generator, experts, theme, document, started)
         ctx.src, ctx.subject = lookup.collection(intent.lang), lookup.subject

@@ -271,3 +271,50 @@ def test_a_short_word_is_there_when_an_inflection_of_it_is():
     text = "De Deense overheid werkt met MitID; in Franse steden niet."
     lookup = CorpusLookup([Chunk("c", "b.md", text, text)])
     assert lookup.absent_terms(["Deens", "Frans", "Frank", "Zweeds"]) == ["Frank", "Zweeds"]
+
+
+def test_a_law_is_there_under_another_of_its_names():
+    """ "GDPR" where the corpus says "AVG", "AI-verordening" where it says "AI Act": not absent."""
+    from rag.answer.lookup import CorpusLookup
+
+    text = "Er moet toezicht komen, inclusief AVG-kwesties. Met de AI Act is veel niet meer toegestaan."
+    lookup = CorpusLookup([Chunk("c", "b.md", text, text)])
+    assert lookup.absent_terms(["GDPR", "AI-verordening", "Artificial Intelligence Act", "DSA", "Digital Markets Act"]) == [
+        "DSA",
+        "Digital Markets Act",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        ("Wat zeggen de experts over de AI-verordening?", ["AI Act"]),
+        ("What does the booklet say about supervision of the GDPR?", ["AVG"]),
+        ("Wat zegt de bundel over toezicht op de AVG?", []),  # the corpus's own name: nothing to add
+        ("Wat zegt de bundel over de DSA?", []),  # no other name of it in the corpus either
+    ],
+)
+def test_a_law_named_otherwise_than_in_the_corpus_is_searched_by_the_corpus_name(question, searched):
+    from rag.answer.intent import renamed
+    from rag.answer.lookup import CorpusLookup
+
+    text = "Er moet toezicht komen, inclusief AVG-kwesties. Met de AI Act is veel niet meer toegestaan."
+    names = CorpusLookup([Chunk("c", "b.md", text, text)]).corpus_names(question)
+    assert names == searched
+    intent = renamed(analyze(question, [], EXPERTS), names)
+    assert all(n in intent.query for n in searched) and intent.question == question
+
+
+def test_a_compound_of_words_the_corpus_has_is_there_but_a_name_is_not_split():
+    """ "Rijksoverheid" where the corpus writes "rijksbrede" and "overheid" is there; "Frankrijk"
+    is not "Frank" (a name) + "Rijk"."""
+    from rag.answer.lookup import CorpusLookup
+
+    text = "Frank Groenewegen wil rijksbrede afspraken: het Rijk en de overheid samen."
+    lookup = CorpusLookup([Chunk("c", "b.md", text, text)])
+    assert lookup.absent_terms(["Rijksoverheid", "Frankrijk", "Hannover", "Rijksdienst"]) == [
+        "Frankrijk",
+        "Hannover",
+        "Rijksdienst",
+    ]
+

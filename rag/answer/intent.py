@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .. import sentences
@@ -292,3 +292,8 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
         injected=injected,
     )
 
+
+def renamed(intent: Intent, names: Sequence[str]) -> Intent:
+    """The intent searching for `names` too: the corpus's own names of laws the question names
+    otherwise ("AI-verordening" where the corpus writes "AI Act"; `Lookup.corpus_names`)."""
+    return replace(intent, query=f"{intent.query} ({', '.join(names)})") if names else intent
