@@ -318,3 +318,15 @@ def test_a_compound_of_words_the_corpus_has_is_there_but_a_name_is_not_split():
         "Rijksdienst",
     ]
 
+
+def test_an_expert_who_writes_about_it_in_other_words_is_not_sent_elsewhere():
+    """ "Wat vindt Bharosa van hoe de overheid inkoopt?": he writes "aanbesteding", never "inkoop";
+    his own sentence closer in meaning than the other expert's "slimme inkoop" keeps the answer his."""
+    core = tokenize("inkoopt")[0]
+    other = found("Kostenbeheersing kan door slimme inkoop en gedeelde ontwikkelkosten.", 0.80, 0.3, ("Nicole Stolk-Luyten",), 2)
+    own = found(
+        "Het aanbestedingsmodel gaat ervan uit dat opdrachtgevers vooraf alle eisen kennen.", 0.86, 0.1, ("Nitesh Bharosa",), 3
+    )
+    farther = found("De overheid is geen techbedrijf.", 0.78, 0.1, ("Nitesh Bharosa",), 1)
+    assert grade.elsewhere(core, {"aanbested", "overheid"}, [other], [own]) is None
+    assert grade.elsewhere(core, {"aanbested", "overheid"}, [other], [farther]) == other
