@@ -193,6 +193,59 @@ def test_a_document_that_is_not_the_booklet_is_never_called_the_booklet(note):
         assert "bundel" not in answer.text and "booklet" not in answer.text, (question, answer.text)
         assert answer.route not in ("themes", "which_experts", "expert_advices"), question
         assert "0 thema's" not in answer.text
+    # "Welke experts …" on a document without experts is answered from its passages, shown beside it.
+    answer = note.ask("Welke experts schrijven over toetsing van websites?")
+    assert answer.hits and answer.citations and not any(c.chunk.experts for c in answer.citations)
+
+
+CHAPTERS = """# Nota digitale werkplekken
+
+# Inhoud
+
+**Hoofdstuk 1 Toepassingsgebied**
+1 Voor wie de nota geldt
+
+**Hoofdstuk 2 Beheer**
+1 Updates en onderhoud
+2 Wachtwoorden en toegang
+
+# Hoofdstuk 1 Toepassingsgebied
+
+## 1 Voor wie de nota geldt
+
+Deze nota geldt voor alle medewerkers van de gemeente, ook voor stagiairs.
+
+# Hoofdstuk 2 Beheer
+
+## 1 Updates en onderhoud
+
+De afdeling ICT installeert beveiligingsupdates binnen vijf werkdagen. De volgende onderdelen worden jaarlijks gecontroleerd:
+
+- de versleuteling van de schijf;
+- de virusscanner;
+- de back-up.
+
+## 2 Wachtwoorden en toegang
+
+Een wachtwoord is minimaal twaalf tekens lang. Het aantal keren dat een wachtwoord verplicht gewijzigd moet worden is nul.
+"""
+
+
+def test_chapters_on_a_contents_page_are_never_experts_nor_advices(workspace, fake_encoder):
+    """A note whose contents page sets chapters in bold over numbered sections: no route about experts,
+    no "advies 1", no contents page among the passages; its list is quoted with its items."""
+    (workspace.data_dir / "ongefilterde-expertadviezen-digitale-overheid.md").unlink()
+    (workspace.data_dir / "nota.md").write_text(CHAPTERS, encoding="utf-8")
+    report = build(workspace, fake_encoder)
+    assert (report.contributions, report.experts, report.advices) == (0, 0, 0)
+    pipeline = Pipeline(workspace, fake_encoder, Copying())
+    for question in ("Welke adviezen geeft Hoofdstuk 2 Beheer?", "Welke experts schrijven over wachtwoorden?"):
+        answer = pipeline.ask(question)
+        assert answer.route not in ("which_experts", "expert_advices", "advice_number"), question
+        assert "advies" not in answer.text and "bundel" not in answer.text, answer.text
+        assert all(h.chunk.section != "Inhoud" and not h.chunk.experts for h in answer.hits)
+    listed = pipeline.ask("Welke onderdelen worden jaarlijks gecontroleerd?")
+    assert "de virusscanner" in listed.text and listed.answered == "yes", listed.text
 
 
 def test_a_document_is_answered_and_cited_by_its_section(note):
