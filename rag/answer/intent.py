@@ -231,7 +231,9 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
     `focus` the experts a filter restricts the answer to, taken as meant when none is named."""
     asked, injected = split_injection(question)
     lang = detect(question)
-    if injected and len(set(tokenize(asked))) < MIN_ASKED_STEMS:
+    # What is left asks something: two words of substance, or one in a question ("Wat is Digikoppeling?").
+    stems = set(tokenize(asked))
+    if injected and len(stems) < MIN_ASKED_STEMS and not (stems and asked.rstrip().endswith("?")):
         return Intent(question, lang, "instructions", "", injected=True)
     question = asked or question
     named = tuple(mentioned(question, experts))

@@ -141,7 +141,11 @@ class CorpusLookup:
         return [n for n in names if fold(n).split() and f" {fold(n).split()[-1]} " not in self._text]
 
     def absent_terms(self, terms: Sequence[str]) -> list[str]:
-        return [t for t in terms if not (self._present(t) or any(self._present(a) for a in law_aliases(t)))]
+        return [t for t in terms if not (self._present(t) or any(self._names(a) for a in law_aliases(t)))]
+
+    def _names(self, name: str) -> bool:
+        """A law's name as written, whole (also as the start of a compound: "AVG-kwesties"); not word by word."""
+        return f" {fold(name)}" in self._text
 
     def _present(self, term: str) -> bool:
         """A name, law or number as written, inflected, in a compound or as a compound of words the corpus has."""
@@ -159,8 +163,7 @@ class CorpusLookup:
         return self._has_word(fold(term)) or self._compound(fold(term))
 
     def corpus_names(self, question: str) -> list[str]:
-        phrase = lambda name: f" {fold(name)}" in self._text  # noqa: E731 - the whole name, also as a compound's start
-        return [n for used, others in laws_named(question) if not any(map(phrase, used)) for n in others if phrase(n)]
+        return [n for used, others in laws_named(question) if not any(map(self._names, used)) for n in others if self._names(n)]
 
     def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
         titles = {f"{c.contribution_title} {c.theme}" for c in self.chunks if set(experts) & set(c.experts)}
