@@ -82,8 +82,17 @@ def test_a_possessive_is_no_pointer_back_to_the_earlier_expert(question):
     assert intent.carried == () and not intent.query.startswith("Marleen Stikker")
 
 
-def test_a_short_question_with_a_topic_of_its_own_stands_alone():
-    assert analyze("Wat is Common Ground?", H_STIKKER, EXPERTS).carried == ()
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("Wat is Common Ground?", H_STIKKER),
+        ("Wat is Cumuluz?", ["Welke adviezen geeft Frauke Wessel?"]),
+        ("Wat is de Cumuluz-coalitie?", ["Wat vindt Marleen Stikker van de AI Act?"]),
+    ],
+)
+def test_a_short_question_with_a_topic_of_its_own_stands_alone(question, history):
+    intent = analyze(question, history, EXPERTS)
+    assert intent.carried == () and intent.query == question
 
 
 @pytest.mark.parametrize("question", ["En wat zegt ze over Europa?", "Wat vindt zij daarvan?", "En waarom?"])
@@ -267,6 +276,8 @@ def test_chapters_on_a_contents_page_are_never_experts_nor_advices(workspace, fa
         assert all(h.chunk.section != "Inhoud" and not h.chunk.experts for h in answer.hits)
     listed = pipeline.ask("Welke onderdelen worden jaarlijks gecontroleerd?")
     assert "de virusscanner" in listed.text and listed.answered == "yes", listed.text
+    none = pipeline.ask("Hoe vaak moet een wachtwoord verplicht gewijzigd worden?")  # a count whose answer is none
+    assert none.answered == "yes" and "nul" in none.text, none.text
 
 
 def test_a_document_is_answered_and_cited_by_its_section(note):
