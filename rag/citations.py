@@ -26,7 +26,7 @@ from .evidence import Idf, Source, overlap
 from .experts import mentioned
 from .language import detect, text
 from .lexical import INFLECTION_PREFIX, inflection_stem, tokenize
-from .lexicon import CLAUSE, ENGLISH_NAMES, negated
+from .lexicon import BOOKLET_NAMES, CLAUSE, ENGLISH_NAMES, negated
 from .types import Citation
 
 MARKER = re.compile(r"\[\s*(\d+)\s*\]")
@@ -298,6 +298,13 @@ def adds_to(sentence: str, question: str, yes_no: bool = True) -> bool:
 def is_claim(sentence: str) -> bool:
     words = [w for w in re.findall(r"\w+", sentence.lower()) if w not in CONNECTIVES]
     return len(set(tokenize(" ".join(words)))) >= MIN_CLAIM_STEMS
+
+
+def misnames(sentence: str, quotes: Sequence[str]) -> bool:
+    """Whether a model's sentence calls the collection "the booklet" ("de bundel") where its sources
+    do not: on a collection that is not the booklet it names something that is not there."""
+    said = set(re.findall(r"\w+", sentence.lower())) & BOOKLET_NAMES
+    return bool(said - {w for q in quotes for w in re.findall(r"\w+", q.lower())})
 
 
 def verify(

@@ -215,6 +215,8 @@ BOTH = (NL, EN)
 
 # Who a premise may be attributed to besides the experts: the booklet itself.
 BOOKLET_WORDS = frozenset("bundel boekje boek publicatie booklet book publication".split())
+# What the booklet is called; said of another collection it names something that is not there.
+BOOKLET_NAMES = frozenset("bundel boekje booklet".split())
 
 
 NEGATIONS = frozenset(w for lex in BOTH for w in lex.negations)

@@ -138,5 +138,5 @@ class Pipeline:
         intent = renamed(analyze(question, history, retriever.experts, focus=experts or ()), lookup.corpus_names(question))
         route = choose(intent, lookup)
         ctx = Context(intent, snap, self.settings, self.encoder, self.generator, experts, theme, document, started)
-        ctx.src, ctx.subject = lookup.collection(intent.lang), lookup.subject
+        ctx.src, ctx.subject, ctx.booklet = lookup.collection(intent.lang), lookup.subject, lookup.is_booklet
         yield from route.run(ctx, lookup)

@@ -418,3 +418,14 @@ def test_an_expert_who_writes_about_it_in_other_words_is_not_sent_elsewhere():
     farther = found("De overheid is geen techbedrijf.", 0.78, 0.1, ("Nitesh Bharosa",), 1)
     assert grade.elsewhere(core, {"aanbested", "overheid"}, [other], [own]) is None
     assert grade.elsewhere(core, {"aanbested", "overheid"}, [other], [farther]) == other
+
+
+def test_a_model_sentence_calling_other_documents_the_booklet_is_caught():
+    """On a collection that is not the booklet the model's "The booklet discusses …" (it repeats the
+    question's word) names something that is not there: `_generate` drops such a sentence."""
+    from rag.citations import misnames
+
+    assert misnames("The booklet discusses open standards.", ["Open standaarden zijn regels."])
+    assert misnames("Volgens de bundel staan de resultaten in het register.", ["De resultaten staan in het register."])
+    assert not misnames("De bundel telt 65 adviezen.", ["Deze bundel telt 65 adviezen."])  # the source's own word
+    assert not misnames("The documents discuss open standards.", ["Open standaarden zijn regels."])

@@ -61,6 +61,7 @@ class Context:
     evidence: tuple[str, ...] = ()  # the source lines the model was given, once it was
     src: str = ""  # what answers call the collection ("de bundel", "de documenten")
     subject: str = ""  # what the model is told the questions are about
+    booklet: bool = True  # whether the collection is the booklet (else no answer may call it so)
 
     @cached_property
     def prepared(self) -> Query:
@@ -399,6 +400,8 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
         raw += piece
         yield Token(piece)
     verified = _verify(ctx, raw, sources, about)
+    if not ctx.booklet:  # the model repeating the question's "the booklet" about other documents
+        verified = [v for v in verified if v.quoted or not cit.misnames(v.text, v.quotes)]
     verified = _completed(verified, quotes, ctx.lang, extend=_answering(ctx, verified, sources, about))
     if signals is not None and not quotes:
         # On the question by meaning, but no source sentence says the asked thing in so many words:
