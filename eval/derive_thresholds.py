@@ -62,7 +62,8 @@ def rows_of(snap: Snapshot, questions: Sequence[dict]) -> list[Row]:
     lookup = CorpusLookup(r.index.chunks)
     out = []
     for q in questions:
-        intent = renamed(analyze(q["question"], q.get("history") or [], r.experts), lookup.corpus_names(q["question"]))
+        intent = analyze(q["question"], q.get("history") or [], r.experts)
+        intent = renamed(intent, lookup.corpus_names(q["question"], intent.lang))
         if intent.kind != "open" or not intent.query or intent.premise:
             continue  # answered from the structure, instructions only, or a claim to check
         prepared = r.prepare(intent.query)

@@ -269,6 +269,19 @@ LAW_NAMES = (
 )
 
 
+# The Dutch names among them: an English question about a law the corpus does not name as the
+# question does also searches the Dutch name (a Dutch corpus is read by meaning across languages).
+DUTCH_LAW_NAMES = frozenset(
+    (
+        "AVG", "Algemene verordening gegevensbescherming", "AI-verordening", "AI-wet", "digitaledienstenverordening",
+        "digitalemarktenverordening", "dataverordening", "datagovernanceverordening", "cyberweerbaarheidsverordening",
+        "NIS2-richtlijn", "eIDAS-verordening", "Europese ruimte voor gezondheidsgegevens", "Verordening Interoperabel Europa",
+        "Wet open overheid", "Woo", "Wet openbaarheid van bestuur", "Wob", "Wet digitale overheid", "Wdo",
+        "Wet elektronische gegevensuitwisseling in de zorg", "Wegiz",
+    )
+)  # fmt: skip
+
+
 def _law_pattern(name: str) -> re.Pattern[str]:
     """A law's name in running text: hyphen or space alike; an abbreviation ("AVG", "Woo") in its own case."""
     body = r"[\s-]+".join(map(re.escape, re.split(r"[\s-]+", name)))

@@ -135,7 +135,8 @@ class Pipeline:
         snap.calibration  # noqa: B018 - a model without thresholds fails here, before any work
         if experts:
             experts = [n for e in experts for n in retriever.resolve_experts(e)]
-        intent = renamed(analyze(question, history, retriever.experts, focus=experts or ()), lookup.corpus_names(question))
+        intent = analyze(question, history, retriever.experts, focus=experts or ())
+        intent = renamed(intent, lookup.corpus_names(question, intent.lang))
         route = choose(intent, lookup)
         ctx = Context(intent, snap, self.settings, self.encoder, self.generator, experts, theme, document, started)
         ctx.src, ctx.subject, ctx.booklet = lookup.collection(intent.lang), lookup.subject, lookup.is_booklet

@@ -377,7 +377,8 @@ def test_a_law_is_there_under_another_of_its_names():
     ("question", "searched"),
     [
         ("Wat zeggen de experts over de AI-verordening?", ["AI Act"]),
-        ("What does the booklet say about supervision of the GDPR?", ["AVG"]),
+        # An English question also searches the Dutch names, the corpus's first.
+        ("What does the booklet say about supervision of the GDPR?", ["AVG", "Algemene verordening gegevensbescherming"]),
         ("Wat zegt de bundel over toezicht op de AVG?", []),  # the corpus's own name: nothing to add
         ("Wat zegt de bundel over de DSA?", []),  # no other name of it in the corpus either
     ],
@@ -387,7 +388,7 @@ def test_a_law_named_otherwise_than_in_the_corpus_is_searched_by_the_corpus_name
     from rag.answer.lookup import CorpusLookup
 
     text = "Er moet toezicht komen, inclusief AVG-kwesties. Met de AI Act is veel niet meer toegestaan."
-    names = CorpusLookup([Chunk("c", "b.md", text, text)]).corpus_names(question)
+    names = CorpusLookup([Chunk("c", "b.md", text, text)]).corpus_names(question, analyze(question, [], EXPERTS).lang)
     assert names == searched
     intent = renamed(analyze(question, [], EXPERTS), names)
     assert all(n in intent.query for n in searched) and intent.question == question

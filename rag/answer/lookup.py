@@ -14,7 +14,7 @@ from typing import Protocol
 from ..clean import fold
 from ..language import collection
 from ..lexical import INFLECTION_PREFIX, inflection_stem, tokenize
-from ..lexicon import law_aliases, laws_named
+from ..lexicon import DUTCH_LAW_NAMES, law_aliases, laws_named
 from ..types import Chunk
 from .intent import topic_stems
 from .relevance import label
@@ -30,8 +30,10 @@ class Lookup(Protocol):
         """Those of these names, laws and numbers that occur nowhere in the corpus: not as written,
         inflected, as part of a compound, as a compound of its words, or by another name of the law."""
 
-    def corpus_names(self, question: str) -> list[str]:
-        """The corpus's names of the laws the question names by a name the corpus does not use."""
+    def corpus_names(self, question: str, lang: str = "nl") -> list[str]:
+        """The corpus's names of the laws the question names by a name the corpus does not use (for
+        an English question with the law's Dutch names: "GDPR" is searched as "AVG, Algemene
+        verordening gegevensbescherming")."""
 
     def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
         """Whether `topic` is the subject of these experts' whole contribution (its title or theme)."""
@@ -162,8 +164,12 @@ class CorpusLookup:
             return all(self._has_word(p) for p in parts if p)
         return self._has_word(fold(term)) or self._compound(fold(term))
 
-    def corpus_names(self, question: str) -> list[str]:
-        return [n for used, others in laws_named(question) if not any(map(self._names, used)) for n in others if self._names(n)]
+    def corpus_names(self, question: str, lang: str = "nl") -> list[str]:
+        out: list[str] = []
+        for used, others in laws_named(question):
+            if not any(map(self._names, used)):
+                out += [n for n in others if self._names(n) or (lang == "en" and n in DUTCH_LAW_NAMES)]
+        return list(dict.fromkeys(out))
 
     def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
         titles = {f"{c.contribution_title} {c.theme}" for c in self.chunks if set(experts) & set(c.experts)}
