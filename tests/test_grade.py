@@ -369,8 +369,11 @@ def test_a_law_is_there_under_another_of_its_names():
         "DSA",
         "Digital Markets Act",
     ]
-    # Another name counts as a whole name, not word by word ("Europese ruimte voor gezondheidsgegevens").
+    # Another name counts as a whole name, not word by word ("Europese ruimte voor gezondheidsgegevens"),
+    # and as whole words: "Woo" (Wet open overheid) is not in "woorden".
     assert lookup.absent_terms(["EHDS"]) == ["EHDS"]
+    worded = CorpusLookup([Chunk("c", "b.md", "In andere woorden: de overheid is open.", "x")])
+    assert worded.absent_terms(["Wet open overheid", "Woo"]) == ["Wet open overheid", "Woo"]
 
 
 @pytest.mark.parametrize(

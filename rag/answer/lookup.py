@@ -146,8 +146,9 @@ class CorpusLookup:
         return [t for t in terms if not (self._present(t) or any(self._names(a) for a in law_aliases(t)))]
 
     def _names(self, name: str) -> bool:
-        """A law's name as written, whole (also as the start of a compound: "AVG-kwesties"); not word by word."""
-        return f" {fold(name)}" in self._text
+        """A law's name as written, whole words (also before a hyphen: "AVG-kwesties"; not "Woo" in
+        "woorden"), with a Dutch ending at most; not word by word."""
+        return any(f" {fold(name)}{end} " in self._text for end in SHORT_WORD_ENDINGS)
 
     def _present(self, term: str) -> bool:
         """A name, law or number as written, inflected, in a compound or as a compound of words the corpus has."""
