@@ -33,7 +33,8 @@ from pathlib import Path
 
 from rag import calibration
 from rag.answer import grade, relevance
-from rag.answer.intent import analyze
+from rag.answer.intent import analyze, renamed
+from rag.answer.lookup import CorpusLookup
 from rag.build import build
 from rag.embed import load_encoder
 from rag.live import LiveIndex, Snapshot
@@ -58,9 +59,11 @@ class Row:
 def rows_of(snap: Snapshot, questions: Sequence[dict]) -> list[Row]:
     """The grade's inputs for every graded question."""
     r = snap.retriever
+    lookup = CorpusLookup(r.index.chunks)
     out = []
     for q in questions:
         intent = analyze(q["question"], q.get("history") or [], r.experts)
+        intent = renamed(intent, lookup.corpus_names(q["question"], intent.lang))
         if intent.kind != "open" or not intent.query or intent.premise:
             continue  # answered from the structure, instructions only, or a claim to check
         prepared = r.prepare(intent.query)

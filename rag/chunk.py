@@ -10,12 +10,11 @@ and content so a rebuild gives the same ids and changed text gets new ones.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
+from . import sentences
 from .types import Chunk, Contribution, ParsedDocument
 
-SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[”\"’)]?\s+(?=[A-Z0-9“\"‘(À-Ý])")
 INTRO_TITLE = "Inleiding"
 CLOSING_TITLE = "Slot"
 ROLE_WORDS = 14  # enough of a role to name the function ("hoogleraar ...") without flooding the prefix
@@ -34,7 +33,7 @@ def split_sentences(paragraph: str) -> list[str]:
     """Sentences of one paragraph; bullet lines count as sentences of their own."""
     out: list[str] = []
     for line in paragraph.split("\n"):
-        out.extend(s.strip() for s in SENTENCE_BREAK.split(line) if s.strip())
+        out.extend(sentences.split(line))
     return out
 
 

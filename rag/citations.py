@@ -19,17 +19,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import sentences
 from .calibration import Calibration
 from .clean import fold
 from .evidence import Idf, Source, overlap
 from .experts import mentioned
 from .language import detect, text
 from .lexical import INFLECTION_PREFIX, inflection_stem, tokenize
-from .lexicon import CLAUSE, ENGLISH_NAMES, negated
+from .lexicon import BOOKLET_NAMES, CLAUSE, ENGLISH_NAMES, negated
 from .types import Citation
 
 MARKER = re.compile(r"\[\s*(\d+)\s*\]")
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=(?:\[\s*\d+\s*\]\s*)*[^\s\[])")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Cosine between an answer sentence (query-embedded) and a source sentence (passage-embedded) is
 # scaled from the model's calibrated low (no support) to high (full support), within one language
@@ -63,7 +63,7 @@ LABEL_ECHO = re.compile(r"^[A-Z][\w.'’ -]{0,60}?,? (?:advies|advice|inleiding|
 def split_answer(answer: str) -> list[Sentence]:
     """Sentences of the model's answer with their `[n]` markers (a marker after the full stop
     belongs to the sentence before it); echoed source labels are removed."""
-    parts = [LABEL_ECHO.sub("", p.strip()) for p in SENTENCE.split(answer.strip()) if p.strip()]
+    parts = [LABEL_ECHO.sub("", p.strip()) for p in sentences.split(answer.strip()) if p.strip()]
     parts = [p[:1].upper() + p[1:] for p in parts if p]
     out: list[Sentence] = []
     for part in parts:
@@ -298,6 +298,13 @@ def adds_to(sentence: str, question: str, yes_no: bool = True) -> bool:
 def is_claim(sentence: str) -> bool:
     words = [w for w in re.findall(r"\w+", sentence.lower()) if w not in CONNECTIVES]
     return len(set(tokenize(" ".join(words)))) >= MIN_CLAIM_STEMS
+
+
+def misnames(sentence: str, quotes: Sequence[str]) -> bool:
+    """Whether a model's sentence calls the collection "the booklet" ("de bundel") where its sources
+    do not: on a collection that is not the booklet it names something that is not there."""
+    said = set(re.findall(r"\w+", sentence.lower())) & BOOKLET_NAMES
+    return bool(said - {w for q in quotes for w in re.findall(r"\w+", q.lower())})
 
 
 def verify(

@@ -84,35 +84,57 @@ def key_sentence(sentences: Sequence[str], title: str, idf: Idf) -> str:
 
 
 ANNOUNCED_WORDS = 80  # words of the items an announcing sentence ("De volgende zes bouwstenen …:") brings along
-
-
-ANNOUNCED_WORDS = 80  # words of the items an announcing sentence brings along
+BULLET = re.compile(r"^[-*•]\s+\S")
+NUMBERED = re.compile(r"^\d{1,2}[.)]?\s+\S")
 
 
 def continued(text: str, sentences: Sequence[str], sentence: str) -> str:
     """The sentence with what completes it in the passage's `text`: the next of `sentences` when
     that one leans on it ("Dit register heeft slechts …"), and the items a sentence that ends in a
-    colon announces ("De volgende zes bouwstenen dragen hieraan bij:"), to the end of its paragraph
-    and up to `ANNOUNCED_WORDS`. Quoted alone, such a sentence only announces what follows it."""
+    colon announces ("De volgende zes bouwstenen dragen hieraan bij:"), up to `ANNOUNCED_WORDS`.
+    Quoted alone, such a sentence only announces what follows it."""
     i = sentences.index(sentence) if sentence in sentences else -1
     at = text.find(sentence)
     if i < 0 or at < 0:
         return sentence
-    out, at, words = [sentence], at + len(sentence), 0
-    announcing = announces(sentence)
-    for following in sentences[i + 1 :]:
-        directly = re.compile(r"\s+" + re.escape(following)).match(text, at)
-        past_paragraph = directly is not None and "\n\n" in directly.group(0).replace(" ", "")
-        if directly is None or not (announcing or leans_back(following)) or (announcing and past_paragraph):
-            break  # not next in the passage, standing alone, or past the end of the announced list
-        words += len(following.split())
-        if len(out) > 1 and words > ANNOUNCED_WORDS:
+    if announces(sentence):
+        return " ".join([sentence, *announced(text[at + len(sentence) :])])
+    following = sentences[i + 1] if i + 1 < len(sentences) else ""
+    if following and leans_back(following) and re.compile(r"\s+" + re.escape(following)).match(text, at + len(sentence)):
+        return f"{sentence} {following}"
+    return sentence
+
+
+def passage_text(hit: Hit) -> str:
+    """The hit's chunk text followed by the later chunks of its advice (or section): a list that an
+    announcing sentence opens may go on in the next chunk."""
+    later = sorted((c for c in hit.context if c.part > hit.chunk.part), key=lambda c: c.part)
+    return "\n\n".join([hit.chunk.text, *(c.text for c in later)])
+
+
+def announced(after: str) -> list[str]:
+    """The items of the list that starts right after an announcing sentence (`after`: the passage's
+    text that follows it), also after a blank line, as markdown writes a list: bullet lines, or
+    numbered lines ("1 Gegevensverzameling en -beheer") without the bullets under each; none
+    when a paragraph follows instead. Up to `ANNOUNCED_WORDS`, at least one."""
+    items: list[str] = []
+    kind = None
+    words = 0
+    for line in after.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        bullet, numbered = BULLET.match(line), NUMBERED.match(line)
+        kind = kind or ("bullet" if bullet else "numbered" if numbered else "none")
+        if kind == "numbered" and bullet:
+            continue  # the details under a numbered item
+        if not (bullet if kind == "bullet" else numbered):
             break
-        out.append(following)
-        at = directly.end()
-        if not announcing:
-            break  # the one sentence that leans back
-    return " ".join(out)
+        words += len(line.split())
+        if items and words > ANNOUNCED_WORDS:
+            break
+        items.append(line)
+    return items
 
 
 def announces(text: str) -> bool:

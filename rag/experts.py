@@ -12,6 +12,12 @@ from .clean import fold
 PARTICLES = frozenset({"van", "der", "den", "de", "ter", "ten", "te", "het", "la", "le", "von", "da"})
 MATCH = 0.85
 SINGLE_WORD_MATCH = 0.88
+# A heading of the document's own structure, never a person: "Hoofdstuk 1 Toepassingsgebied".
+STRUCTURE_WORDS = frozenset(
+    "hoofdstuk deel bijlage paragraaf artikel afdeling sectie inleiding samenvatting chapter part section appendix annex "
+    "article introduction summary".split()
+)
+MAX_NAME_WORDS = 5  # "Perry van der Weijden"; a longer run of capitalised words is a title
 
 
 def _surname(name: str) -> str:
@@ -34,6 +40,17 @@ def _ratio(a: str, b: str, floor: float = 0.0) -> float:
     if floor and m.quick_ratio() < floor:
         return 0.0
     return m.ratio()
+
+
+def looks_like_name(name: str) -> bool:
+    """Whether a line reads as a person's name: two to five words, each capitalised (or a particle:
+    "van", "der"), no digits, not opening with a word of the document's structure ("Hoofdstuk 2 Beheer")."""
+    words = name.replace("-", " ").split()
+    if not 2 <= len(words) <= MAX_NAME_WORDS or any(ch.isdigit() for ch in name):
+        return False
+    if fold(words[0]) in STRUCTURE_WORDS:
+        return False
+    return all(w[:1].isupper() or fold(w) in PARTICLES for w in words) and words[0][:1].isupper()
 
 
 def resolve(query: str, known: list[str] | tuple[str, ...]) -> list[str]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+from . import sentences
 from .errors import ModelUnavailableError, RagError
 from .settings import Settings
 
@@ -221,7 +222,7 @@ class ExtractiveGenerator:
         sources = SOURCE_LINE.findall(user.split("\n\nVraag:")[0])
         words = 0
         for number, text in sources[:3]:
-            sentence = re.split(r"(?<=[.!?])\s+", text.strip())[0]
+            sentence = (sentences.split(text) or [text.strip()])[0]
             words += len(sentence.split())
             yield f"{sentence} [{number}] "
             if words > max_tokens // 2:

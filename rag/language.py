@@ -59,7 +59,7 @@ TEXTS = {
     "en": {
         "refusal": "I find no answer to this question in {src}.",
         "unknown_person": "{name} does not appear in {src}, so I cannot say what {name} thinks.",
-        "related": "The closest {src} comes: {items}.",
+        "related": "What comes closest in {src}: {items}.",  # "the documents" too: no verb to agree
         "advice": "advice",
         "intro": "introduction",
         "closing": "closing",

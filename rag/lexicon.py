@@ -215,6 +215,8 @@ BOTH = (NL, EN)
 
 # Who a premise may be attributed to besides the experts: the booklet itself.
 BOOKLET_WORDS = frozenset("bundel boekje boek publicatie booklet book publication".split())
+# What the booklet is called; said of another collection it names something that is not there.
+BOOKLET_NAMES = frozenset("bundel boekje booklet".split())
 
 
 NEGATIONS = frozenset(w for lex in BOTH for w in lex.negations)
@@ -243,3 +245,63 @@ ENGLISH_NAMES = {
     "minister": "minister", "state": "staat", "secretary": "staatssecretaris", "court": "rechter",
     "council": "raad", "municipalities": "gemeente", "municipality": "gemeente", "i": "",
 }  # fmt: skip
+
+
+# One law or regulation by each of its names: the Dutch and English names and the abbreviation.
+# A question may use one name and the corpus another ("AI-verordening", "AI Act"; "GDPR", "AVG"):
+# the question then also searches the others, and the law is absent only when all of them are.
+LAW_NAMES = (
+    ("AVG", "GDPR", "Algemene verordening gegevensbescherming", "General Data Protection Regulation"),
+    ("AI Act", "AI-verordening", "Artificial Intelligence Act", "AI-wet"),
+    ("Digital Services Act", "DSA", "digitaledienstenverordening"),
+    ("Digital Markets Act", "DMA", "digitalemarktenverordening"),
+    ("Data Act", "dataverordening"),
+    ("Data Governance Act", "datagovernanceverordening"),
+    ("Cyber Resilience Act", "cyberweerbaarheidsverordening"),
+    ("NIS2", "NIS2-richtlijn", "NIS2 Directive"),
+    ("eIDAS", "eIDAS-verordening", "eIDAS Regulation"),
+    ("European Health Data Space", "EHDS", "Europese ruimte voor gezondheidsgegevens"),
+    ("Interoperable Europe Act", "Verordening Interoperabel Europa"),
+    ("Wet open overheid", "Woo", "Open Government Act"),
+    ("Wet openbaarheid van bestuur", "Wob"),
+    ("Wet digitale overheid", "Wdo", "Digital Government Act"),
+    ("Wet elektronische gegevensuitwisseling in de zorg", "Wegiz"),
+)
+
+
+# The Dutch names among them: an English question about a law the corpus does not name as the
+# question does also searches the Dutch name (a Dutch corpus is read by meaning across languages).
+DUTCH_LAW_NAMES = frozenset(
+    (
+        "AVG", "Algemene verordening gegevensbescherming", "AI-verordening", "AI-wet", "digitaledienstenverordening",
+        "digitalemarktenverordening", "dataverordening", "datagovernanceverordening", "cyberweerbaarheidsverordening",
+        "NIS2-richtlijn", "eIDAS-verordening", "Europese ruimte voor gezondheidsgegevens", "Verordening Interoperabel Europa",
+        "Wet open overheid", "Woo", "Wet openbaarheid van bestuur", "Wob", "Wet digitale overheid", "Wdo",
+        "Wet elektronische gegevensuitwisseling in de zorg", "Wegiz",
+    )
+)  # fmt: skip
+
+
+def _law_pattern(name: str) -> re.Pattern[str]:
+    """A law's name in running text: hyphen or space alike; an abbreviation ("AVG", "Woo") in its own case."""
+    body = r"[\s-]+".join(map(re.escape, re.split(r"[\s-]+", name)))
+    exact = len(name) <= 5 or any(ch.isupper() for ch in name[1:]) and " " not in name
+    return re.compile(rf"(?<![\w-]){body}(?![\w])", 0 if exact else re.I)
+
+
+_LAW_PATTERNS = tuple(tuple((n, _law_pattern(n)) for n in group) for group in LAW_NAMES)
+
+
+def laws_named(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """For each law `text` (a question, or one term) names: the names it uses, and the law's other names."""
+    out = []
+    for group in _LAW_PATTERNS:
+        used = tuple(n for n, p in group if p.search(text))
+        if used:
+            out.append((used, tuple(n for n, _ in group if n not in used)))
+    return out
+
+
+def law_aliases(text: str) -> tuple[str, ...]:
+    """The other names of the laws `text` names, those it does not use itself."""
+    return tuple(n for _, others in laws_named(text) for n in others)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from .case import accented, recase, spellings, with_accents
 from .clean import Block, clean_blocks, fold, normalize_name, similarity, vocabulary
+from .experts import looks_like_name
 from .toc import Toc, TocContribution, read_toc
 from .types import Advice, Contribution, Expert, ParsedDocument, Section
 
@@ -31,14 +32,18 @@ MAX_ROLE_CHARS = 300
 
 
 def parse_document(name: str, text: str) -> ParsedDocument:
-    """Structure of one document: the booklet's when it has a TOC of expert groups, else sections."""
+    """Structure of one document: the booklet's when its table of contents groups numbered entries
+    under people's names (expert groups); else sections. Chapters over numbered entries
+    ("**Hoofdstuk 1 Toepassingsgebied**") are never experts: that document is read by its headings."""
     lines = text.splitlines()
     toc_at = _find_toc(lines)
     if toc_at is not None:
         start, end = toc_at
         toc = read_toc(lines[start + 1 : end])
-        if toc.contributions:
+        if toc.contributions and all(looks_like_name(n) for c in toc.contributions for n in c.experts):
             return _recased(_parse_booklet(name, text, lines, toc, start, end), text, toc)
+        # The contents page is no passage: its lines are left out (as blank lines, so line numbers hold).
+        return _recased(parse_plain(name, "\n".join(lines[:start] + [""] * (end - start) + lines[end:])), text)
     return _recased(parse_plain(name, text), text)
 
 

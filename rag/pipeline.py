@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 
 from .answer.events import Draft, Event, Final, Retrieved, Token
-from .answer.intent import analyze
+from .answer.intent import analyze, renamed
 from .answer.lookup import CorpusLookup
 from .answer.routes import Context, choose
 from .embed import Encoder
@@ -136,7 +136,8 @@ class Pipeline:
         if experts:
             experts = [n for e in experts for n in retriever.resolve_experts(e)]
         intent = analyze(question, history, retriever.experts, focus=experts or ())
+        intent = renamed(intent, lookup.corpus_names(question, intent.lang))
         route = choose(intent, lookup)
         ctx = Context(intent, snap, self.settings, self.encoder, self.generator, experts, theme, document, started)
-        ctx.src, ctx.subject = lookup.collection(intent.lang), lookup.subject
+        ctx.src, ctx.subject, ctx.booklet = lookup.collection(intent.lang), lookup.subject, lookup.is_booklet
         yield from route.run(ctx, lookup)

@@ -7,15 +7,12 @@ nothing in a question changes how answers are made or checked.
 
 from __future__ import annotations
 
-import re
-
+from . import sentences
 from .lexicon import BOTH
-
-SENTENCES = re.compile(r"(?<=[.!?])\s+")
 
 
 def split_injection(question: str) -> tuple[str, bool]:
     """The question without sentences that try to instruct the system, and whether there were any."""
-    parts = SENTENCES.split(question.strip())
+    parts = sentences.split(question.strip()) or [question.strip()]
     kept = [p for p in parts if not any(lex.instructions.search(p) for lex in BOTH)]
     return " ".join(kept).strip(), len(kept) != len(parts)

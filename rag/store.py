@@ -41,7 +41,9 @@ from .lexical import Bm25
 from .settings import Database
 from .types import Chunk
 
-FORMAT_VERSION = 3  # 2: sentence vectors; 3: BM25 keeps words in capitals ("IT")
+FORMAT_VERSION = (
+    4  # 2: sentence vectors; 3: BM25 keeps words in capitals ("IT"); 4: sentences split after abbreviations ("art. 5")
+)
 POINTER = "CURRENT"
 LOCK = ".build.lock"
 KEEP_VERSIONS = 2  # the live one and its predecessor, which a reader may still be opening

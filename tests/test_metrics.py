@@ -93,7 +93,7 @@ def test_an_english_sentence_before_a_dutch_quote_is_an_english_answer():
     assert answer_language(f"{other} {QUOTE}") == "en"  # "The booklet does not put it that way." says something
     # Dutch advice titles and the "van" of a name are the source's words, not the answer's.
     refusal = (
-        "I find no answer to this question in the booklet. The closest the booklet comes: "
+        "I find no answer to this question in the booklet. What comes closest in the booklet: "
         "Perry van der Weijden, advice 3 (Digitale infrastructuur); Rudy van Belkom, advice 4 (Ontwikkel een online publieke ruimte)."
     )
     assert answer_language(refusal) == "en"

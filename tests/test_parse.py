@@ -1,5 +1,7 @@
 """The structure parser: exact agreement with the manifest, and the tricky rules on literal input."""
 
+import pytest
+
 from rag.parse import parse_document
 
 MINI = """\
@@ -172,3 +174,67 @@ def test_plain_document_is_split_by_headings():
         ("Eerste", "Tekst een."),
         ("Tweede", "Tekst twee."),
     ]
+
+
+NOTE_WITH_CHAPTERS = """\
+# Nota digitale werkplekken
+
+# Inhoud
+
+**Hoofdstuk 1 Toepassingsgebied**
+1 Voor wie de nota geldt
+2 Welke apparaten eronder vallen
+
+**Hoofdstuk 2 Beheer**
+1 Updates en onderhoud
+
+# Hoofdstuk 1 Toepassingsgebied
+
+## 1 Voor wie de nota geldt
+
+Deze nota geldt voor alle medewerkers van de gemeente.
+
+## 2 Welke apparaten eronder vallen
+
+De nota geldt voor laptops en telefoons van de gemeente.
+
+# Hoofdstuk 2 Beheer
+
+## 1 Updates en onderhoud
+
+De afdeling ICT installeert updates binnen vijf werkdagen.
+"""
+
+
+def test_chapters_over_numbered_entries_are_never_experts():
+    """A contents page with bold chapter lines over numbered entries is no booklet: the note is
+    read by its headings, without experts or advices."""
+    doc = parse_document("nota.md", NOTE_WITH_CHAPTERS)
+    assert doc.contributions == () and not doc.warnings
+    assert "1 Updates en onderhoud" in [s.title for s in doc.sections]
+    assert all(
+        "Inhoud" not in s.title and "Toepassingsgebied 1" not in s.text for s in doc.sections
+    )  # the contents are no passage
+    assert any("vijf werkdagen" in s.text for s in doc.sections)
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Marleen Stikker", True),
+        ("Perry van der Weijden", True),
+        ("Nicole Stolk-Luyten", True),
+        ("MARIËLLE STOELINGA", True),
+        ("Hoofdstuk 1 Toepassingsgebied", False),
+        ("Hoofdstuk Beheer", False),
+        ("Bijlage Begrippen", False),
+        ("Chapter Two", False),
+        ("Inleiding", False),
+        ("Samenwerking en afsprakenstelsels", False),
+        ("Artikel 5", False),
+    ],
+)
+def test_what_reads_as_a_persons_name(line, name):
+    from rag.experts import looks_like_name
+
+    assert looks_like_name(line) is name

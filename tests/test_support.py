@@ -189,3 +189,26 @@ def test_a_sentence_that_announces_a_list_brings_its_items():
     assert continued(f"{lead} Iets anders.", [lead, "Nog iets."], lead) == lead
     # Without its items (they stand in the next passage) the sentence says nothing yet: it is no answer.
     assert announces(lead) and not announces(" ".join([lead, *items])) and not announces("Zo staat het er.")
+
+
+def test_a_list_after_a_blank_line_and_into_the_next_chunk_is_brought_along():
+    """Markdown puts a blank line between "De volgende onderdelen …:" and its list, items may be too
+    short to be sentences ("- de virusscanner;"), and numbered items may run on into the advice's
+    next chunk: all are the announced items."""
+    from rag.evidence import announces, continued, passage_text
+    from rag.types import Chunk, Hit
+
+    lead = "De volgende onderdelen worden jaarlijks gecontroleerd:"
+    text = f"Laptops gaan vier jaar mee. {lead}\n\n- de versleuteling van de schijf;\n- de virusscanner;\n- de back-up."
+    assert continued(text, ["Laptops gaan vier jaar mee.", lead], lead) == (
+        f"{lead} - de versleuteling van de schijf; - de virusscanner; - de back-up."
+    )
+    lead = "De volgende drie bouwstenen dragen hieraan bij:"
+    first = Chunk("a", "b.md", f"{lead}\n\n1 Gegevensbeheer\n\n- Monitoring: gegevens verzamelen.", "", part=0)
+    second = Chunk("b", "b.md", "- Monitoring: gegevens verzamelen.\n\n2 Analyse\n\n- Trends.\n\n3 Transparantie", "", part=1)
+    quoted = continued(passage_text(Hit(1, 1.0, first, (second,))), [lead], lead)
+    assert quoted == f"{lead} 1 Gegevensbeheer 2 Analyse 3 Transparantie" and not announces(quoted)
+    # A heading that announces a paragraph, not a list, stays an announcement: no answer on its own.
+    assert announces(
+        continued("Dit zeggen de experts:\n\nStikker wijst op AI.", ["Dit zeggen de experts:"], "Dit zeggen de experts:")
+    )

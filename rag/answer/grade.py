@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 
 from ..calibration import Calibration
-from ..evidence import Idf, SentencesOf
+from ..evidence import Idf, SentencesOf, announces, continued, passage_text
 from ..lexical import tokenize
 from ..types import Hit
 from . import relevance
@@ -78,15 +78,18 @@ class Signals:
 
 
 def sentences(question: str, query_vector: np.ndarray, hits: Sequence[Hit], sentences_of: SentencesOf, idf: Idf) -> list[Found]:
-    """The statements (no questions) of the best `DEPTH` passages with their closeness to the question."""
+    """The statements of the best `DEPTH` passages with their closeness to the question: no questions,
+    and no sentence that only announces what the passage does not go on to give ("Dit zeggen de
+    experts in vogelvlucht:" over a paragraph; one over its list stands, `evidence.continued`)."""
     out = []
     for h in hits[:DEPTH]:
         title = relevance.label(h.chunk)
         texts, vectors = sentences_of(h.chunk)
         cosines = vectors @ query_vector if len(texts) else np.zeros(0)
         for sentence, cos in zip(texts, cosines):
-            if not relevance.is_question(sentence):
-                out.append(Found(h, sentence, float(cos), relevance.coverage(question, sentence, title, idf)))
+            if relevance.is_question(sentence) or announces(continued(passage_text(h), texts, sentence)):
+                continue
+            out.append(Found(h, sentence, float(cos), relevance.coverage(question, sentence, title, idf)))
     return out
 
 
@@ -113,11 +116,18 @@ def grade(s: Signals) -> Grade:
     return "yes" if s.fact_found else "partly"
 
 
-def elsewhere(core: str, own_stems: frozenset[str] | set[str], others: Sequence[Found]) -> Found | None:
+def elsewhere(
+    core: str, own_stems: frozenset[str] | set[str], others: Sequence[Found], own: Sequence[Found] = ()
+) -> Found | None:
     """When a question names experts whose passages do not rank among the best without their names:
     the sentence of another expert's passage that holds the question's rarest word (`core`), when
-    the named experts' own text never uses it (they do not write about it); else None."""
+    the named experts' own text never uses it and none of their `own` sentences is as close to the
+    question in meaning (they write about it in other words: "inkopen" where they write
+    "aanbesteding"); else None."""
     if not core or core in own_stems:
         return None
     holding = [f for f in others if core in set(tokenize(f"{f.sentence} {relevance.label(f.hit.chunk)}"))]
-    return max(holding, key=lambda f: f.dense, default=None)
+    best = max(holding, key=lambda f: f.dense, default=None)
+    if best is None or any(f.dense >= best.dense for f in own):
+        return None
+    return best

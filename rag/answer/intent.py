@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from .. import sentences
 from ..clean import fold
 from ..experts import PARTICLES, mentioned, near_name, strip_names
 from ..language import detect
@@ -172,7 +173,7 @@ def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str
         out += [a for a in ACRONYM.findall(question) if a.lower() not in name_words]
         out += [m.group(0) for m in ENGLISH_NAME.finditer(question) if not mentioned(m.group(0), list(named) + list(experts))]
     if lang == "nl":
-        for sentence in re.split(r"(?<=[.!?:])\s+", question):
+        for sentence in [c for s in sentences.split(question) for c in re.split(r"(?<=:)\s+", s)]:
             tokens = re.findall(r"[\w'’-]+|[^\w\s]", sentence)
             run: list[str] = []  # consecutive capitalised words are one name: "Olympische Spelen", not "Ierland, Portugal"
             for tok in [*tokens[1:], ""]:
@@ -230,7 +231,9 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
     `focus` the experts a filter restricts the answer to, taken as meant when none is named."""
     asked, injected = split_injection(question)
     lang = detect(question)
-    if injected and len(set(tokenize(asked))) < MIN_ASKED_STEMS:
+    # What is left asks something: two words of substance, or one in a question ("Wat is Digikoppeling?").
+    stems = set(tokenize(asked))
+    if injected and len(stems) < MIN_ASKED_STEMS and not (stems and asked.rstrip().endswith("?")):
         return Intent(question, lang, "instructions", "", injected=True)
     question = asked or question
     named = tuple(mentioned(question, experts))
@@ -290,3 +293,9 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
         premise=_premise(question, lang, kind, who, experts),
         injected=injected,
     )
+
+
+def renamed(intent: Intent, names: Sequence[str]) -> Intent:
+    """The intent searching for `names` too: the corpus's own names of laws the question names
+    otherwise ("AI-verordening" where the corpus writes "AI Act"; `Lookup.corpus_names`)."""
+    return replace(intent, query=f"{intent.query} ({', '.join(names)})") if names else intent

@@ -14,6 +14,7 @@ from typing import Protocol
 from ..clean import fold
 from ..language import collection
 from ..lexical import INFLECTION_PREFIX, inflection_stem, tokenize
+from ..lexicon import DUTCH_LAW_NAMES, law_aliases, laws_named
 from ..types import Chunk
 from .intent import topic_stems
 from .relevance import label
@@ -26,7 +27,13 @@ class Lookup(Protocol):
         """Those of these people whose last name occurs nowhere in the corpus."""
 
     def absent_terms(self, terms: Sequence[str]) -> list[str]:
-        """Those of these names, laws and numbers that occur nowhere in the corpus."""
+        """Those of these names, laws and numbers that occur nowhere in the corpus: not as written,
+        inflected, as part of a compound, as a compound of its words, or by another name of the law."""
+
+    def corpus_names(self, question: str, lang: str = "nl") -> list[str]:
+        """The corpus's names of the laws the question names by a name the corpus does not use (for
+        an English question with the law's Dutch names: "GDPR" is searched as "AVG, Algemene
+        verordening gegevensbescherming")."""
 
     def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
         """Whether `topic` is the subject of these experts' whole contribution (its title or theme)."""
@@ -48,6 +55,8 @@ LAW = re.compile(r"^(?:Wet|Besluit|Regeling|Verordening)\b|\b(?:Act|Regulation|D
 
 
 SHORT_WORD_ENDINGS = ("", "e", "en", "n", "s")  # Dutch inflections: adjective, plural, genitive
+MIN_COMPOUND_PART = 4  # "rijks" + "overheid"; shorter parts match too much by chance
+LINKS = ("s", "e", "en")  # the letters Dutch puts between the parts of a compound
 
 
 class CorpusLookup:
@@ -111,29 +120,57 @@ class CorpusLookup:
             return any(f" {word}{end} " in self._text for end in SHORT_WORD_ENDINGS)
         return f" {inflection_stem(word)}" in self._text
 
+    @cached_property
+    def _common_words(self) -> frozenset[str]:
+        """Words the corpus writes in lower case somewhere (common words, not only names: "rijks", not
+        "frank"), and the heads of such compounds ("rijks" of "rijksbrede")."""
+        words = {fold(w) for c in self.chunks for w in re.findall(r"(?<![\w-])[a-zà-ÿ]\w*", c.text)}
+        heads = {w[:at] for w in words for at in range(MIN_COMPOUND_PART, len(w) - MIN_COMPOUND_PART + 1)}
+        return frozenset(words | heads)
+
+    def _compound(self, word: str) -> bool:
+        """A compound of two words the corpus has: a common word (with a linking "s", "e" or "en"), then
+        a word it has: "Rijksoverheid" where it writes "rijks" and "overheid". A name is not split
+        into a name and a word ("Frankrijk" is no "Frank" + "rijk")."""
+        for at in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
+            head, tail = word[:at], word[at:]
+            heads = [head] + [head[: -len(link)] for link in LINKS if head.endswith(link) and len(head) - len(link) >= 3]
+            if any(h in self._common_words for h in heads) and self._has_word(tail):
+                return True
+        return False
+
     def absent_people(self, names: Sequence[str]) -> list[str]:
         return [n for n in names if fold(n).split() and f" {fold(n).split()[-1]} " not in self._text]
 
     def absent_terms(self, terms: Sequence[str]) -> list[str]:
-        out = []
-        for term in terms:
-            if " " in term and LAW.search(term):
-                present = f" {fold(term)}" in self._text  # a law of several words, as written
-            elif " " in term:
-                # A name of several words is there when each of its words is, a compound by its
-                # capitalised part ("D66 MP", "Common Ground-principe", "Europese AI-verordening");
-                # words of one or two letters ("MP") are left out.
-                words = [w for w in term.split() if len(w) > 2]
-                present = not self.absent_terms(words)
-            elif "-" in term:
-                # A compound by its capitalised part: "ICT-budgetten" is about ICT.
-                parts = [fold(p) for p in term.split("-") if p[:1].isupper()] or [fold(term)]
-                present = all(self._has_word(p) for p in parts if p)
-            else:
-                present = self._has_word(fold(term))
-            if not present:
-                out.append(term)
-        return out
+        return [t for t in terms if not (self._present(t) or any(self._names(a) for a in law_aliases(t)))]
+
+    def _names(self, name: str) -> bool:
+        """A law's name as written, whole words (also before a hyphen: "AVG-kwesties"; not "Woo" in
+        "woorden"), with a Dutch ending at most; not word by word."""
+        return any(f" {fold(name)}{end} " in self._text for end in SHORT_WORD_ENDINGS)
+
+    def _present(self, term: str) -> bool:
+        """A name, law or number as written, inflected, in a compound or as a compound of words the corpus has."""
+        if " " in term and LAW.search(term):
+            return f" {fold(term)}" in self._text  # a law of several words, as written
+        if " " in term:
+            # A name of several words is there when each of its words is, a compound by its
+            # capitalised part ("D66 MP", "Common Ground-principe", "Europese AI-verordening");
+            # words of one or two letters ("MP") are left out.
+            return all(self._present(w) for w in term.split() if len(w) > 2)
+        if "-" in term:
+            # A compound by its capitalised part: "ICT-budgetten" is about ICT.
+            parts = [fold(p) for p in term.split("-") if p[:1].isupper()] or [fold(term)]
+            return all(self._has_word(p) for p in parts if p)
+        return self._has_word(fold(term)) or self._compound(fold(term))
+
+    def corpus_names(self, question: str, lang: str = "nl") -> list[str]:
+        out: list[str] = []
+        for used, others in laws_named(question):
+            if not any(map(self._names, used)):
+                out += [n for n in others if self._names(n) or (lang == "en" and n in DUTCH_LAW_NAMES)]
+        return list(dict.fromkeys(out))
 
     def contribution_about(self, experts: Sequence[str], topic: str) -> bool:
         titles = {f"{c.contribution_title} {c.theme}" for c in self.chunks if set(experts) & set(c.experts)}

@@ -61,6 +61,7 @@ class Context:
     evidence: tuple[str, ...] = ()  # the source lines the model was given, once it was
     src: str = ""  # what answers call the collection ("de bundel", "de documenten")
     subject: str = ""  # what the model is told the questions are about
+    booklet: bool = True  # whether the collection is the booklet (else no answer may call it so)
 
     @cached_property
     def prepared(self) -> Query:
@@ -326,8 +327,8 @@ def _rendering(verified: Sequence[cit.Verified], sentence: str, lang: str) -> st
 
 def _elsewhere(ctx: Context, lookup: Lookup) -> grade.Found | None:
     """For a question that names experts: another expert's sentence on the question's rarest word,
-    when the named experts' passages do not rank among the best without their names and their
-    text never uses that word."""
+    when the named experts' passages do not rank among the best without their names, their
+    text never uses that word and none of their best passages' sentences is as close in meaning."""
     named = list(ctx.intent.named)
     if not named or ctx.experts:
         return None
@@ -338,7 +339,13 @@ def _elsewhere(ctx: Context, lookup: Lookup) -> grade.Found | None:
     stems = [s for s in topic_stems(p.text, named) if snap.idf.df.get(s, 0)]
     core = max(sorted(stems), key=snap.idf, default="")
     found = grade.sentences(p.text, p.vector, hits, snap.retriever.index.sentences_of, snap.idf)
-    return grade.elsewhere(core, lookup.expert_stems(named), found)
+    own = [h for h in ctx.hits if set(h.chunk.experts) & set(named)]
+    return grade.elsewhere(
+        core,
+        lookup.expert_stems(named),
+        found,
+        grade.sentences(p.text, p.vector, own, snap.retriever.index.sentences_of, snap.idf),
+    )
 
 
 def _partly(ctx: Context, reason: str, found: grade.Found, route: str, generator: str = "rules", rendering: str = "") -> Final:
@@ -347,7 +354,9 @@ def _partly(ctx: Context, reason: str, found: grade.Found, route: str, generator
     if all(h.chunk.chunk_id != found.hit.chunk.chunk_id for h in ctx.hits):
         ctx.hits = [*ctx.hits, Hit(len(ctx.hits) + 1, found.hit.score, found.hit.chunk, found.hit.context)]
     chunk = found.hit.chunk
-    sentence = evidence.continued(chunk.text, ctx.snap.retriever.index.sentences_of(chunk)[0], found.sentence)
+    sentence = evidence.continued(
+        evidence.passage_text(found.hit), ctx.snap.retriever.index.sentences_of(chunk)[0], found.sentence
+    )
     body, cites = render.partly(reason, evidence.Source(1, found.hit, (sentence,)), sentence, ctx.lang, rendering)
     return ctx.final(body, False, cites, generator, route, partly=True)
 
@@ -391,6 +400,8 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
         raw += piece
         yield Token(piece)
     verified = _verify(ctx, raw, sources, about)
+    if not ctx.booklet:  # the model repeating the question's "the booklet" about other documents
+        verified = [v for v in verified if v.quoted or not cit.misnames(v.text, v.quotes)]
     verified = _completed(verified, quotes, ctx.lang, extend=_answering(ctx, verified, sources, about))
     if signals is not None and not quotes:
         # On the question by meaning, but no source sentence says the asked thing in so many words:
@@ -535,7 +546,7 @@ def _quote(ctx: Context, source: evidence.Source, sentence: str) -> cit.Verified
     what completes it in the passage (`evidence.continued`: "En dat geldt ook …", the items it announces)."""
     i = source.sentences.index(sentence)
     passage = ctx.snap.retriever.index.sentences_of(source.hit.chunk)[0]
-    text = evidence.continued(source.hit.chunk.text, passage, sentence)
+    text = evidence.continued(evidence.passage_text(source.hit), passage, sentence)
     lead = source.headings[i] if source.headings else ""
     return cit.Verified(text, (source.number,), (text,), quoted=True, lead=lead)
 
