@@ -220,7 +220,9 @@ class OnnxEncoder:
             yield
         except Exception as e:
             first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            raise ModelUnavailableError(f"cannot load the ONNX embedding model in {self.path} ({name}): {first}") from e
+            raise ModelUnavailableError(
+                f"cannot load the ONNX embedding model in {self.path} ({name}): {first}; remove that directory to export it again"
+            ) from e
 
     def _tokenize(self, texts: list[str], kind: Kind) -> list[list[int]]:
         info = self._info

@@ -190,10 +190,12 @@ def read_export(target: Path) -> dict:
                 raise ValueError(f"{name} has the wrong size")
     except FileNotFoundError as e:
         raise ModelUnavailableError(
-            f"the ONNX embedding model in {target} is incomplete ({Path(e.filename).name} missing)"
+            f"the ONNX embedding model in {target} is incomplete ({Path(e.filename).name} missing); the next run exports it again"
         ) from None
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise ModelUnavailableError(f"the ONNX embedding model in {target} is damaged ({e})") from None
+        raise ModelUnavailableError(
+            f"the ONNX embedding model in {target} is damaged ({e}); the next run exports it again"
+        ) from None
     return info
 
 

@@ -143,7 +143,9 @@ def test_a_corrupt_model_of_the_right_size_is_a_clear_error(exports, tmp_path):
     target = _copy_export(exports, tmp_path)
     size = (target / "model.onnx").stat().st_size
     (target / "model.onnx").write_bytes(b"\0garbage" * (size // 8) + b"\0" * (size % 8))
-    with pytest.raises(ModelUnavailableError, match="cannot load the ONNX embedding model in .*: ") as e:
+    with pytest.raises(
+        ModelUnavailableError, match=r"cannot load the ONNX embedding model in .* \(model.onnx\): .*remove that"
+    ) as e:
         OnnxEncoder(target, "x").encode(["test"], "query")
     assert "\n" not in str(e.value)
 
@@ -188,3 +190,19 @@ def test_rag_search_from_a_cold_process_imports_neither_torch_nor_sentence_trans
     lines = out.stdout.strip().splitlines()
     assert lines[-1] == "[] 0", out.stderr
     assert len(json.loads(lines[0])["hits"]) == 5
+
+
+def test_rag_search_on_a_corrupt_export_prints_one_line_and_exits_1(exports, real_settings, tmp_path, monkeypatch, capsys):
+    from rag import cli
+
+    models = tmp_path / "cache" / "models"
+    models.mkdir(parents=True)
+    source = exports["onnx-int8"].path
+    target = models / source.name
+    shutil.copytree(source, target)
+    size = (target / "model.onnx").stat().st_size
+    (target / "model.onnx").write_bytes(b"\x07" * size)  # the size recorded, the bytes not a model
+    monkeypatch.setenv("RAG_CACHE_DIR", str(tmp_path / "cache"))
+    assert cli.main(["search", "Wat is een publiek internet?", "--index", str(real_settings.index_dir)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("rag: cannot load the ONNX embedding model") and "\n" not in err and "export it again" in err
