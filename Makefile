@@ -45,6 +45,7 @@ lint: setup
 
 bench: index browser ocr
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/coldstart.py
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/answer.py
 	$(BIN)/python bench/page.py

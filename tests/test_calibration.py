@@ -66,10 +66,12 @@ def test_a_model_without_calibration_gets_a_clear_error(tmp_path):
         calibration.load("other-model", path)
 
 
-def test_the_bundled_calibration_file_covers_the_default_model():
-    from rag.embed import DEFAULT_MODEL_ID
+def test_the_bundled_calibration_file_covers_every_backend_of_the_default_model():
+    from rag.embed import MODEL_IDS
 
-    assert calibration.find(DEFAULT_MODEL_ID) is not None
+    for backend, model_id in MODEL_IDS.items():
+        found = calibration.find(model_id)
+        assert found is not None and found.pairs and found.on_topic < 1.0, backend
 
 
 def test_the_index_records_the_calibration_it_was_built_with(workspace, fake_encoder):

@@ -3,6 +3,7 @@
 import ctypes
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ def _texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def converted():
-    return load_encoder(Settings.from_env())
+    return load_encoder(replace(Settings.from_env(), embedding_backend="torch"))
 
 
 @pytest.fixture(scope="module")

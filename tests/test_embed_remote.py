@@ -127,7 +127,7 @@ medewerker de controle herhalen.
 
 @pytest.mark.real_model
 def test_the_served_model_gives_the_in_process_vectors_and_results(tmp_path):
-    local_settings = Settings.from_env()
+    local_settings = replace(Settings.from_env(), embedding_backend="torch")  # the server runs the same fp32 directory
     local = load_encoder(local_settings)
     local.encode(["warm"], "query")
     with EmbeddingServer(RawModel(local.path)) as server:

@@ -76,6 +76,7 @@ class _Slow(BaseHTTPRequestHandler):
         with _Slow.lock:
             _Slow.active += 1
             _Slow.most = max(_Slow.most, _Slow.active)
+        counted = True
         try:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
@@ -84,10 +85,16 @@ class _Slow(BaseHTTPRequestHandler):
                 time.sleep(0.05)
                 self.wfile.write(f"data: {json.dumps({'choices': [{'delta': {'content': piece}}]})}\n\n".encode())
                 self.wfile.flush()
-            self.wfile.write(b"data: [DONE]\n\n")
-        finally:
+            # Done serving before the client can see [DONE] and send its next request: counted after
+            # it, a loaded machine could let the next request in first and count two at once.
             with _Slow.lock:
                 _Slow.active -= 1
+                counted = False
+            self.wfile.write(b"data: [DONE]\n\n")
+        finally:
+            if counted:
+                with _Slow.lock:
+                    _Slow.active -= 1
 
     def log_message(self, *args):
         pass
