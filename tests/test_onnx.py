@@ -55,10 +55,10 @@ def exports():
     return {b: load_encoder(replace(s, embedding_backend=b)) for b in ("onnx-fp32", "onnx-int8")}
 
 
-def test_the_default_backend_is_onnx_int8_with_its_own_model_id():
+def test_the_default_backend_is_onnx_fp32_with_torchs_model_id_and_int8_has_its_own():
     encoder = load_encoder(Settings.from_env())
-    assert isinstance(encoder, OnnxEncoder) and encoder.model_id == INT8_MODEL_ID != DEFAULT_MODEL_ID
-    assert load_encoder(replace(Settings.from_env(), embedding_backend="onnx-fp32")).model_id == DEFAULT_MODEL_ID
+    assert isinstance(encoder, OnnxEncoder) and encoder.model_id == DEFAULT_MODEL_ID
+    assert load_encoder(replace(Settings.from_env(), embedding_backend="onnx-int8")).model_id == INT8_MODEL_ID != DEFAULT_MODEL_ID
 
 
 def test_fp32_export_gives_the_reference_vectors(reference, exports):
@@ -173,9 +173,9 @@ def test_an_unknown_backend_is_a_clear_error():
 def test_an_index_of_the_torch_model_is_refused_by_the_int8_model(real_settings):
     """The int8 vectors are never mixed into an index built with the fp32 ones (and the other way round)."""
     built = store.read_manifest(real_settings.index_dir)[1].embedding_model
-    assert built == INT8_MODEL_ID
-    with pytest.raises(IndexMismatchError, match=r"was built with embedding model .*int8.*but this run uses .*; rebuild"):
-        store.load(real_settings.index_dir, DEFAULT_MODEL_ID)
+    assert built == DEFAULT_MODEL_ID  # the default, fp32 ONNX, shares torch's id
+    with pytest.raises(IndexMismatchError, match=r"was built with embedding model .*but this run uses .*int8.*; rebuild"):
+        store.load(real_settings.index_dir, INT8_MODEL_ID)
 
 
 def test_rag_search_from_a_cold_process_imports_neither_torch_nor_sentence_transformers(real_settings):
@@ -197,7 +197,7 @@ def test_rag_search_on_a_corrupt_export_prints_one_line_and_exits_1(exports, rea
 
     models = tmp_path / "cache" / "models"
     models.mkdir(parents=True)
-    source = exports["onnx-int8"].path
+    source = exports["onnx-fp32"].path  # the default backend's export
     target = models / source.name
     shutil.copytree(source, target)
     size = (target / "model.onnx").stat().st_size
