@@ -29,7 +29,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from . import ann
-from .errors import BuildLockedError, IndexCorruptError, IndexMismatchError, IndexMissingError, IndexUnavailableError
+from .errors import BuildLockedError, IndexCorruptError, IndexMissingError, IndexUnavailableError
 from .lexical import Bm25
 from .settings import Database
 from .types import Chunk
@@ -181,7 +181,7 @@ def current_version(db: Database) -> str | None:
 
 def read_manifest(db: Database, version: str | None = None):
     """The live (or named) version's manifest, with format checks."""
-    from .store import FORMAT_VERSION, Manifest
+    from .store import Manifest, refuse_format
 
     if version is None:
         rows = _query(db, "SELECT v.name, v.manifest FROM rag_live l JOIN rag_versions v USING (name) WHERE l.id = 1")
@@ -194,10 +194,7 @@ def read_manifest(db: Database, version: str | None = None):
         manifest = Manifest.from_dict(data)
     except (ValueError, TypeError) as e:
         raise IndexCorruptError(f"index manifest of version {name} in {db} is unreadable ({e}); {_hint(db)}") from None
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"index {db} has format {manifest.format_version}, this program reads format {FORMAT_VERSION}; {_hint(db)}"
-        )
+    refuse_format(manifest, db, _hint(db))
     return name, manifest
 
 

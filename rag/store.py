@@ -296,11 +296,16 @@ def read_manifest(index_dir: Path | Database, version: str | None = None) -> tup
         raise IndexCorruptError(f"index {index_dir}: version {version} is a file, not a directory; {REBUILD_HINT}") from None
     except (ValueError, TypeError) as e:
         raise IndexCorruptError(f"index manifest {path} is unreadable ({e}); {REBUILD_HINT}") from None
+    refuse_format(manifest, index_dir, REBUILD_HINT)
+    return version, manifest
+
+
+def refuse_format(manifest: Manifest, where: object, hint: str) -> None:
+    """An index written in another format than this program reads is refused with its format."""
     if manifest.format_version != FORMAT_VERSION:
         raise IndexMismatchError(
-            f"index {index_dir} has format {manifest.format_version}, this program reads format {FORMAT_VERSION}; {REBUILD_HINT}"
+            f"index {where} has format {manifest.format_version}, this program reads format {FORMAT_VERSION}; {hint}"
         )
-    return version, manifest
 
 
 def refuse_mismatch(manifest: Manifest, where: object, embedding_model: str | None, dimension: int | None, hint: str) -> None:
