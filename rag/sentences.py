@@ -40,19 +40,15 @@ def _joins(before: str, after: str) -> bool:
 
 def split(text: str) -> list[str]:
     """The sentences of `text` (one line or paragraph), stripped, in order."""
-    out: list[str] = []
-    start = 0
+    pieces, start = [], 0
     for m in BOUNDARY.finditer(text):
-        piece = text[start : m.start()] + m.group(0).rstrip()
-        if out and _joins(out[-1], piece):
-            out[-1] = f"{out[-1]} {piece.strip()}"
-        elif piece.strip():
-            out.append(piece.strip())
+        pieces.append(text[start : m.start()] + m.group(0))
         start = m.end()
-    rest = text[start:].strip()
-    if rest:
-        if out and _joins(out[-1], rest):
-            out[-1] = f"{out[-1]} {rest}"
+    pieces.append(text[start:])
+    out: list[str] = []
+    for piece in filter(None, (p.strip() for p in pieces)):
+        if out and _joins(out[-1], piece):
+            out[-1] = f"{out[-1]} {piece}"
         else:
-            out.append(rest)
+            out.append(piece)
     return out
