@@ -433,3 +433,12 @@ def test_a_model_sentence_calling_other_documents_the_booklet_is_caught():
     assert misnames("Volgens de bundel staan de resultaten in het register.", ["De resultaten staan in het register."])
     assert not misnames("De bundel telt 65 adviezen.", ["Deze bundel telt 65 adviezen."])  # the source's own word
     assert not misnames("The documents discuss open standards.", ["Open standaarden zijn regels."])
+
+
+def test_every_dutch_law_name_is_one_of_a_laws_names():
+    """`DUTCH_LAW_NAMES` marks names that `LAW_NAMES` holds: a name added to one list only would be
+    searched for no law, or never for English questions."""
+    from rag.lexicon import DUTCH_LAW_NAMES, LAW_NAMES, law_aliases
+
+    assert DUTCH_LAW_NAMES <= {n for group in LAW_NAMES for n in group}
+    assert "AVG" in law_aliases("What does the GDPR require?") and "GDPR" not in law_aliases("What does the GDPR require?")
