@@ -63,7 +63,7 @@ LABEL_ECHO = re.compile(r"^[A-Z][\w.'’ -]{0,60}?,? (?:advies|advice|inleiding|
 def split_answer(answer: str) -> list[Sentence]:
     """Sentences of the model's answer with their `[n]` markers (a marker after the full stop
     belongs to the sentence before it); echoed source labels are removed."""
-    parts = [LABEL_ECHO.sub("", p.strip()) for p in sentences.split(answer.strip()) if p.strip()]
+    parts = [LABEL_ECHO.sub("", p) for p in sentences.split(answer)]  # stripped, none empty
     parts = [p[:1].upper() + p[1:] for p in parts if p]
     out: list[Sentence] = []
     for part in parts:
