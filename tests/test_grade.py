@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from app import examples, intro
-from rag.answer import grade
+from rag.answer import grade, relevance
 from rag.answer.intent import analyze
 from rag.build import build
 from rag.calibration import Calibration
@@ -442,3 +442,41 @@ def test_every_dutch_law_name_is_one_of_a_laws_names():
 
     assert DUTCH_LAW_NAMES <= {n for group in LAW_NAMES for n in group}
     assert "AVG" in law_aliases("What does the GDPR require?") and "GDPR" not in law_aliases("What does the GDPR require?")
+
+
+POINTERS = """# Nota berichtenverkeer
+
+## Beveiliging van berichten
+
+Berichten tussen organisaties worden altijd versleuteld verzonden.
+Zie de Beveiligingsstandaarden voor de vereiste cipher suites.
+
+## Bewaren van berichten
+
+Berichten worden zeven jaar bewaard in het archief van de ontvanger.
+"""
+
+
+@pytest.mark.parametrize(
+    "sentence, question, elsewhere",
+    [
+        ("Zie de Koppelvlakstandaarden voor details.", "Welke details gelden voor de koppelvlakken?", True),
+        ("- See the security standards for the cipher suites.", "Which cipher suites are required?", True),
+        ("Zie de Koppelvlakstandaarden voor details.", "Waar vind ik de details van de koppelvlakken?", False),
+        ("Raadpleeg de website voor de tarieven.", "Which website lists the rates?", False),
+        ("De tarieven staan vast; zie ook de bijlage.", "Welke tarieven gelden?", False),  # it says what, then where
+    ],
+)
+def test_a_sentence_that_only_points_elsewhere_answers_only_where_to_look(sentence, question, elsewhere):
+    assert relevance.points_elsewhere(sentence, question) is elsewhere
+
+
+def test_a_pointer_to_another_document_is_no_answer_but_answers_where(workspace, fake_encoder):
+    (workspace.data_dir / "ongefilterde-expertadviezen-digitale-overheid.md").unlink()
+    (workspace.data_dir / "nota.md").write_text(POINTERS, encoding="utf-8")
+    build(workspace, fake_encoder)
+    pipeline = Pipeline(workspace, fake_encoder, Copying())
+    what = pipeline.ask("Welke cipher suites zijn vereist voor de beveiliging van berichten?")
+    assert what.answered == "partly", what.text
+    where = pipeline.ask("Waar staan de vereiste cipher suites voor de beveiliging van berichten?")
+    assert where.answered == "yes" and "Beveiligingsstandaarden" in where.text, where.text

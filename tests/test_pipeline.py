@@ -284,6 +284,7 @@ def test_a_premise_the_source_contradicts_is_corrected_with_its_own_sentence(mak
     pipeline, gen = make("Het register had de affaire kunnen voorkomen.")  # a model that repeats the premise
     answer = pipeline.ask("Rudy van Belkom schrijft dat het algoritmeregister de toeslagenaffaire had kunnen voorkomen. Waarom?")
     assert not answer.refused and answer.route == "premise" and not gen.prompts
+    assert answer.answered == "partly"  # the subject is there; a reason for the false claim is not
     assert answer.text.startswith("Dat staat niet in de bundel; Rudy van Belkom schrijft juist")
     assert "niet hebben kunnen voorkomen" in answer.citations[0].quote
     assert answer.citations[0].chunk.advice == 1
@@ -294,6 +295,7 @@ def test_a_premise_the_sources_state_is_answered_as_usual(make):
     pipeline, gen = make(first_source_sentence)
     answer = pipeline.ask("Rudy van Belkom schrijft dat het register slechts een registrerende functie heeft. Wat bedoelt hij?")
     assert gen.prompts and answer.route == "premise" and not answer.text.startswith("Dat staat niet")
+    assert answer.answered != "no"
 
 
 def test_a_premise_the_sources_do_not_contain_is_not_repeated(make):

@@ -119,6 +119,20 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip(" ”\"'").endswith("?")
 
 
+# A sentence that sends the reader elsewhere ("Zie ‘…’ voor meer informatie over …") says where the
+# answer is, not what it is; it answers only a question that asks where to look.
+POINTER = re.compile(r"^[\s*_>-]*(zie|raadpleeg|see|consult)\b", re.I)
+ASKS_WHERE = re.compile(
+    r"\b(waar|waarin|where|welke (website|bron|link|pagina|plek)|which (website|source|link|page|place))\b", re.I
+)
+
+
+def points_elsewhere(sentence: str, question: str) -> bool:
+    """Whether a source sentence only refers to another place for what a question (not a where
+    question) asks: "Zie de Koppelvlakstandaarden voor details." does not give the details."""
+    return bool(POINTER.match(sentence)) and not ASKS_WHERE.search(question)
+
+
 def quotable(sentence: str, about: Callable[[str], bool]) -> bool:
     """Whether a source sentence may stand, quoted, for a partly supported sentence of the model's:
     it is about the question, and it is not itself a question."""

@@ -236,7 +236,9 @@ def which_experts(ctx: Context) -> Iterator[Event]:
 def premise(ctx: Context) -> Iterator[Event]:
     """A claim the question takes for granted is checked against the sources first: stated there,
     the question is answered as usual; contradicted or said otherwise, it is corrected with the
-    source's own sentence; absent, the claim is not repeated and the question not answered."""
+    source's own sentence; absent, the claim is not repeated and the question not answered.
+    A corrected premise is "partly" answered: the subject is there, the asked reason for the claim
+    is not (the correction says so in words, then quotes what the source does say)."""
     yield ctx.retrieved(ctx.search())
     snap = ctx.snap
     sources = [evidence.Source(i, h, ()) for i, h in enumerate(ctx.hits[:PREMISE_DEPTH], start=1)]
@@ -249,7 +251,7 @@ def premise(ctx: Context) -> Iterator[Event]:
     if share(check.contradicted) >= relevance.PREMISE_SUPPORTED and share(check.contradicted) >= share(check.stated):
         source, sentence, _ = check.contradicted
         body, cites = render.correction(source, sentence, ctx.lang, reversed_=True, src=ctx.src)
-        yield ctx.final(body, False, cites, "rules", "premise")
+        yield ctx.final(body, False, cites, "rules", "premise", partly=True)
         return
     signals = _signals(ctx)
     if share(check.stated) >= relevance.PREMISE_SUPPORTED:
@@ -266,7 +268,7 @@ def premise(ctx: Context) -> Iterator[Event]:
             yield ctx.refuse("premise", ctx.text("premise_missing"))
         return
     body, cites = render.correction(best[0], best[1], ctx.lang, reversed_=False, src=ctx.src)
-    yield ctx.final(body, False, cites, "rules", "premise")
+    yield ctx.final(body, False, cites, "rules", "premise", partly=True)
 
 
 def generated(ctx: Context, lookup: Lookup) -> Iterator[Event]:
@@ -517,6 +519,8 @@ def _quotes(
     best, covered = relevance.answering_sentence(first_part, top.sentences, top.best, title, idf, same_language)
     if not best:
         return []
+    if relevance.points_elsewhere(best, intent.question):
+        return []  # where the answer is, not the answer: at most the closest
     first_fact = intent.parts[0].fact if intent.compound else intent.fact
     # A question without distinctive words (every word is in most passages) has nothing to test "about" with.
     if (about.topical and not (about(best) or (same_language and about(title)))) or not holds(first_fact, top.number, best):
