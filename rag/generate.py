@@ -213,20 +213,19 @@ class TransformersGenerator:
 
 
 class ExtractiveGenerator:
-    """No model: the answer is the first evidence sentence of each source, cited."""
+    """No model: the answer is the first evidence sentence of the first source, cited. The further
+    sources' first sentences are not added: on the fit questions they were another passage's
+    opening, off the question, in most answers (citation precision booklet 0.722 -> 0.755,
+    devcorpus 0.350 -> 0.452 without them; also with only those sharing words with the question)."""
 
     name = "extractive"
 
     def stream(self, messages: list[Message], max_tokens: int = 160) -> Iterator[str]:
         user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
         sources = SOURCE_LINE.findall(user.split("\n\nVraag:")[0])
-        words = 0
-        for number, text in sources[:3]:
-            sentence = (sentences.split(text) or [text.strip()])[0]
-            words += len(sentence.split())
-            yield f"{sentence} [{number}] "
-            if words > max_tokens // 2:
-                break
+        if sources:
+            number, text = sources[0]
+            yield f"{(sentences.split(text) or [text.strip()])[0]} [{number}]"
 
 
 _cache: dict[tuple, Generator] = {}

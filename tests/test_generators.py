@@ -146,8 +146,8 @@ def test_transformers_backend_missing_model_is_named(tmp_path):
         list(TransformersGenerator(str(tmp_path / "none")).stream(MESSAGES))
 
 
-def test_extractive_backend_copies_and_numbers_first_sentences():
-    assert "".join(ExtractiveGenerator().stream(MESSAGES)) == "Een bibliotheek. [1] Tweede bron. [2] "
+def test_extractive_backend_copies_and_numbers_the_first_sources_first_sentence():
+    assert "".join(ExtractiveGenerator().stream(MESSAGES)) == "Een bibliotheek. [1]"
 
 
 def test_backend_choice_errors_are_clear(tmp_path):
