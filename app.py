@@ -25,14 +25,14 @@ import gradio as gr
 from rag import store
 from rag.answer.lookup import CorpusLookup
 from rag.build import build, staleness
-from rag.conversation import MAX_HISTORY_CHARS, MAX_HISTORY_MESSAGES, capped, questions  # noqa: F401 - app.MAX_HISTORY_*
+from rag.conversation import MAX_HISTORY_CHARS, MAX_HISTORY_MESSAGES, capped, turns  # noqa: F401 - app.MAX_HISTORY_*
 from rag.conversation import plain as _plain  # noqa: F401 - app._plain, used by the tests
 from rag.embed import Encoder, load_encoder
 from rag.errors import InvalidQuestionError, RagError
 from rag.generate import Generator, load_generator
 from rag.pipeline import Draft, Final, Pipeline, Retrieved, Token, validate
 from rag.settings import Settings
-from rag.types import Answer, Chunk, Citation, Hit
+from rag.types import Answer, Chunk, Citation, Hit, Turn
 
 TITLE = "Vraag de experts"
 # The flagship booklet's examples, shown when its experts are in the index; other collections get
@@ -304,7 +304,9 @@ class ChatService:
             yield history, gr.skip()
             return
         try:
-            asked = list(earlier) + questions(history)
+            # The earlier turns with their answers (a link's earlier questions have none); a link carries questions only.
+            before = [Turn(e) for e in earlier] + turns(history)
+            asked = [t.question for t in before]
             turn = sum(1 for m in history if m.get("role") == "assistant") + 1
             history = history + [{"role": "user", "content": question}, {"role": "assistant", "content": "Passages zoeken…"}]
             files = self.settings.data_dir
@@ -317,7 +319,7 @@ class ChatService:
             theme = filters.theme if filters.theme != ALL else None
             document = filters.document if filters.document != ALL else None
             with self._in_line() as position:
-                for event in self.pipeline.stream(question, asked, experts=experts, theme=theme, document=document):
+                for event in self.pipeline.stream(question, before, experts=experts, theme=theme, document=document):
                     if isinstance(event, Retrieved):
                         hits = event.hits
                         wait = f" (wachtrij: plaats {position()})" if position() > 1 else ""

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from . import cited
-from .conversation import capped, plain, questions
+from .conversation import capped, plain, turns
 from .errors import InvalidQuestionError, RagError
 from .pipeline import Final, Pipeline, Retrieved, validate
 from .settings import Settings
-from .types import Answer
+from .types import Answer, Turn
 
 MODEL = "vraag-de-experts"
 MAX_BODY_BYTES = 1_000_000  # a conversation is capped at 60,000 characters anyway
@@ -46,7 +46,7 @@ class ApiError(Exception):
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
     question: str  # the last user message's text, not yet validated
-    history: tuple[str, ...]  # the earlier questions, oldest first (capped like the page's history)
+    history: tuple[Turn, ...]  # the earlier turns with their answers, oldest first (capped like the page's history)
     stream: bool = False
 
 
@@ -91,7 +91,7 @@ def parse(body: bytes) -> ChatRequest:
     # Earlier turns are the conversation, as on the page; system prompts from the client are not
     # taken (the answer's rules are the project's, not the caller's).
     history = capped(messages[:-1])
-    return ChatRequest(plain(messages[-1].get("content")), tuple(questions(history)), bool(stream))
+    return ChatRequest(plain(messages[-1].get("content")), tuple(turns(history)), bool(stream))
 
 
 def extra(answer: Answer) -> dict:

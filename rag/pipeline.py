@@ -23,11 +23,11 @@ from .errors import InvalidQuestionError
 from .generate import Generator
 from .language import detect, text
 from .live import LiveIndex
-from .prompt import build_messages
+from .prompt import build_messages, with_earlier
 from .settings import Settings
-from .types import Answer
+from .types import Answer, Turn
 
-__all__ = ["Draft", "Event", "Final", "Pipeline", "Retrieved", "Token", "validate"]
+__all__ = ["Draft", "Event", "Final", "InConversation", "Pipeline", "Retrieved", "Token", "Turn", "validate"]
 
 
 # Not text: lone surrogates (invalid in UTF-8), control characters, zero-width and direction marks.
@@ -83,6 +83,24 @@ def validate(question: str, max_chars: int, collection: Callable[[str], str] = l
     return q
 
 
+class InConversation:
+    """The generator, shown the previous turn of the conversation in the prompt (a follow-up's
+    context: what "zij" or "dan" point at); it counts the prompt's tokens with that turn in, so
+    the prompt budget (`generate.prompt_budget`, `prompt.fitted_messages`) holds for what is sent."""
+
+    def __init__(self, generator: Generator, earlier: Turn) -> None:
+        self.generator = generator
+        self.earlier = earlier
+        self.name = generator.name
+        self.context = getattr(generator, "context", 0)
+        count = getattr(generator, "count_tokens", None)
+        if count is not None:
+            self.count_tokens = lambda messages: count(with_earlier(messages, earlier))
+
+    def stream(self, messages: list[dict[str, str]], max_tokens: int = 160) -> Iterator[str]:
+        return self.generator.stream(with_earlier(messages, self.earlier), max_tokens=max_tokens)
+
+
 class Pipeline:
     def __init__(self, settings: Settings, encoder: Encoder, generator: Generator, index: LiveIndex | None = None) -> None:
         self.settings = settings
@@ -108,7 +126,7 @@ class Pipeline:
         if warm:
             warm(build_messages("warm-up", [], "nl", self.lookup(snap).subject))
 
-    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[str | Turn] = ()) -> Answer:
         """The final answer (the stream consumed)."""
         final = None
         for event in self.stream(question, history):
@@ -120,13 +138,14 @@ class Pipeline:
     def stream(
         self,
         question: str,
-        history: Sequence[str] = (),
+        history: Sequence[str | Turn] = (),
         experts: list[str] | None = None,
         theme: str | None = None,
         document: str | None = None,
     ) -> Iterator[Event]:
-        """Events for one question as the next turn after `history` (earlier questions, oldest first);
-        `experts`/`theme`/`document` restrict retrieval (the page's filters)."""
+        """Events for one question as the next turn after `history` (earlier turns, or just their
+        questions, oldest first); `experts`/`theme`/`document` restrict retrieval (the page's filters).
+        A follow-up's model sees the previous question and the opening of its answer."""
         started = time.perf_counter()
         snap = self.index.current()  # this question stays on this version
         lookup = self.lookup(snap)
@@ -135,9 +154,13 @@ class Pipeline:
         snap.calibration  # noqa: B018 - a model without thresholds fails here, before any work
         if experts:
             experts = [n for e in experts for n in retriever.resolve_experts(e)]
-        intent = analyze(question, history, retriever.experts, focus=experts or ())
+        turns = [Turn.of(h) for h in history]
+        intent = analyze(question, turns, retriever.experts, focus=experts or ())
         intent = renamed(intent, lookup.corpus_names(question, intent.lang))
         route = choose(intent, lookup)
-        ctx = Context(intent, snap, self.settings, self.encoder, self.generator, experts, theme, document, started)
+        generator = self.generator
+        if intent.follow_up and turns and turns[-1].answer:
+            generator = InConversation(generator, turns[-1])
+        ctx = Context(intent, snap, self.settings, self.encoder, generator, experts, theme, document, started)
         ctx.src, ctx.subject, ctx.booklet = lookup.collection(intent.lang), lookup.subject, lookup.is_booklet
         yield from route.run(ctx, lookup)

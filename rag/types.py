@@ -206,3 +206,19 @@ class Answer:
             "route": self.route,
             "evidence": list(self.evidence),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One earlier turn of a conversation, as the next question may point back at it. A plain
+    string in a history is a turn whose answer is not known (the CLI's and gold files' history,
+    a shared link)."""
+
+    question: str
+    answer: str = ""  # the answer's text with its [n] markers; "" for a refusal or when not known
+    sources: str = ""  # whom the answer cites, as listed under it: "[1] Britt Hoppenbrouwers; [2] …"
+
+    @classmethod
+    def of(cls, turn: Turn | str) -> Turn:
+        """A history entry as a turn: plain strings are earlier questions."""
+        return turn if isinstance(turn, Turn) else cls(str(turn))

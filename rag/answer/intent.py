@@ -22,6 +22,7 @@ from ..language import detect
 from ..lexical import tokenize
 from ..lexicon import BOOKLET_WORDS, BOTH, LEXICONS
 from ..safety import split_injection
+from ..types import Turn
 
 Kind = Literal["instructions", "advice_number", "expert_advices", "themes", "which_experts", "open"]
 Fact = Literal["", "count", "percentage", "date", "after_publication"]
@@ -36,6 +37,10 @@ DEMONYM = re.compile(r"(?:se|sche|anen)$")
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}\b|\b[A-Z]{2,}[0-9]+\b")  # "GDPR", "NIS2" (not "IT", "AI": two letters)
 # Two or more capitalised words inside an English sentence: "European Health Data Space".
 ENGLISH_NAME = re.compile(r"(?<=[a-z,] )(?:[A-Z][\w'’-]+ ){1,4}[A-Z][\w'’-]+")
+PLURAL_PRONOUNS = frozenset("they them their hen".split())
+AMBIGUOUS_PRONOUNS = frozenset("zij ze".split())  # "she" or "they": the verb before it says which
+PLURAL_VERB = re.compile(r"..[^aeiou]en$|.(?:oe|ie|aa|ee)n$")  # "vinden", "stellen", "doen", "zien", "gaan"
+PLURAL_VERBS = frozenset("zijn hebben".split())
 NOT_TOPIC = frozenset(w for lex in BOTH for w in lex.frame_words | lex.generic_words)  # frame and praise words
 
 
@@ -140,6 +145,34 @@ def _follow_up(question: str, named: Sequence[str], experts: Sequence[str]) -> t
     return person or needs_topic, needs_topic
 
 
+def _plural(question: str) -> bool:
+    """Whether the question points back at several people: "they", "volgens hen", or "zij"/"ze"
+    after a plural verb ("Waarom vinden ze dat?"; "Waarom vindt ze dat?" is one person)."""
+    words = _words(question)
+    if any(w in PLURAL_PRONOUNS for w in words) or re.search(r"\b(?:volgens|van) (?:hen|hun)\b", question, re.I):
+        return True
+    return any(
+        w in AMBIGUOUS_PRONOUNS and i > 0 and (words[i - 1] in PLURAL_VERBS or PLURAL_VERB.search(words[i - 1]))
+        for i, w in enumerate(words[: PRONOUN_REACH + 1])
+    )
+
+
+def _antecedent(question: str, turns: Sequence[Turn], experts: Sequence[str]) -> tuple[tuple[str, ...], bool]:
+    """(the experts a question that points back refers to, whether the previous answer named them),
+    most recent first: those the previous question names; else those the previous answer names or
+    cites (several only when the question points back at several; when it points at one of several,
+    none: which one is not said); else those an older question names."""
+    last = turns[-1]
+    if names := tuple(mentioned(last.question, experts)):
+        return names, False
+    said = tuple(mentioned(f"{last.answer} {last.sources}", experts)) if last.answer else ()
+    if len(said) == 1 or (said and _plural(question)):
+        return said, True
+    if said:
+        return (), False
+    return next((names for t in reversed(turns[:-1]) if (names := tuple(mentioned(t.question, experts)))), ()), False
+
+
 def _persons(question: str, named: Sequence[str]) -> tuple[str, ...]:
     """Names after "volgens", "vindt", "according to" … that are not the experts the question names."""
     out = []
@@ -224,8 +257,8 @@ def _premise(question: str, lang: str, kind: Kind, experts: Sequence[str], all_e
     return ""
 
 
-def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] = (), focus: Sequence[str] = ()) -> Intent:
-    """What `question` asks, as the next turn after `history` (earlier questions, oldest first).
+def analyze(question: str, history: Sequence[str | Turn] = (), experts: Sequence[str] = (), focus: Sequence[str] = ()) -> Intent:
+    """What `question` asks, as the next turn after `history` (earlier turns or questions, oldest first).
 
     `experts` are the expert names the index holds (for recognising them, also misspelled);
     `focus` the experts a filter restricts the answer to, taken as meant when none is named."""
@@ -241,13 +274,16 @@ def analyze(question: str, history: Sequence[str] = (), experts: Sequence[str] =
     carried: tuple[str, ...] = ()
     query = question
     follow = False
-    if history:
+    turns = [Turn.of(h) for h in history]
+    if turns:
         follow, needs_topic = _follow_up(question, named, experts)
         if follow:
+            from_answer = False
             if not named:
-                carried = next((names for h in reversed(history) if (names := tuple(mentioned(h, experts)))), ())
-            earlier = history[-1]
-            if needs_topic or not (named or carried):
+                carried, from_answer = _antecedent(question, turns, experts)
+            earlier = turns[-1].question
+            # An expert the previous answer named was not in its question: that question still holds the topic.
+            if needs_topic or from_answer or not (named or carried):
                 topic = strip_names(earlier, mentioned(earlier, experts)) if named else earlier
                 query = f"{topic} {query}"
             if carried:
