@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from rag.conversation import turn
 from rag.embed import load_encoder
 from rag.generate import load_generator
 from rag.pipeline import Pipeline
@@ -82,3 +83,27 @@ def test_a_short_question_after_an_expert_question_finds_its_topic(pipeline):
 def test_an_english_question_on_open_source_is_not_refused(pipeline):
     answer = pipeline.ask("What does the booklet say about open source software?")
     assert not answer.refused and any("open" in c.quote.lower() for c in answer.citations), answer.text
+
+
+@pytest.mark.parametrize(
+    ("first", "follow", "expert"),
+    [
+        # After the questions only, the first two follow-ups cite others (Blom, Klöpping and Dekker; Rudy van Belkom).
+        (
+            "Welke expert wil dat scholen hun leerlingen zelf laten programmeren?",
+            "Waarom vindt hij dat belangrijk?",
+            "Hawre Rahimi",
+        ),
+        ("Wie wil dat ambtenaren digitaal vaardiger worden?", "Wat stellen ze daarvoor voor?", "Mariëlle Stoelinga"),
+        (
+            "Welke expert vindt dat de overheid beter bestaande oplossingen kan hergebruiken?",
+            "Waarom vindt zij dat?",
+            "Britt Hoppenbrouwers",
+        ),
+    ],
+)
+def test_a_pronoun_follow_up_refers_to_the_expert_the_previous_answer_cites(first, follow, expert, pipeline):
+    before = pipeline.ask(first)
+    assert before.citations and all(expert in c.chunk.experts for c in before.citations), before.text
+    after = pipeline.ask(follow, [turn(before)])
+    assert after.citations and all(expert in c.chunk.experts for c in after.citations), after.text
