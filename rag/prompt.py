@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from .chunk import CLOSING_TITLE
 from .evidence import Source
 from .language import text
+from .safety import split_injection
 from .types import Chunk, Turn
 
 # The model is not asked to cite: asked to, this small model often answers with only "[1]".
@@ -80,8 +81,9 @@ def build_messages(question: str, sources: Sequence[Source], lang: str, subject:
 
 
 def _cut(text_: str, words: int) -> str:
-    """At most `words` words of `text_` as plain data (no source markers, one line); "…" when cut."""
-    kept = sanitize_question(text_).split()
+    """At most `words` words of `text_` as plain data (no source markers, one line, no sentences that
+    instruct the system: a client sends the conversation, and may write its "answers" itself); "…" when cut."""
+    kept = re.sub(r"\s+(?=[.,;:!?])", "", sanitize_question(split_injection(text_)[0])).split()  # "… kosten [1]." -> "… kosten."
     return " ".join(kept[:words]) + (" …" if len(kept) > words else "")
 
 
