@@ -37,7 +37,7 @@ DEMONYM = re.compile(r"(?:se|sche|anen)$")
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}\b|\b[A-Z]{2,}[0-9]+\b")  # "GDPR", "NIS2" (not "IT", "AI": two letters)
 # Two or more capitalised words inside an English sentence: "European Health Data Space".
 ENGLISH_NAME = re.compile(r"(?<=[a-z,] )(?:[A-Z][\w'’-]+ ){1,4}[A-Z][\w'’-]+")
-PLURAL_PRONOUNS = frozenset("they them their hen".split())
+PLURAL_PRONOUNS = frozenset("they them hen".split())
 AMBIGUOUS_PRONOUNS = frozenset("zij ze".split())  # "she" or "they": the verb before it says which
 PLURAL_VERB = re.compile(r"..[^aeiou]en$|.(?:oe|ie|aa|ee)n$")  # "vinden", "stellen", "doen", "zien", "gaan"
 PLURAL_VERBS = frozenset("zijn hebben".split())
@@ -157,6 +157,15 @@ def _plural(question: str) -> bool:
     )
 
 
+def _written(text: str, experts: Sequence[str]) -> tuple[str, ...]:
+    """The experts an answer names, by their full names as the answer writes them (the index's own,
+    in its leads and source labels), in the order it names them. Not `mentioned`'s fuzzy scan: a
+    user's misspelling needs it, an answer's text does not, and a long one would take it a second."""
+    folded = f" {fold(text)} "
+    at = {e: folded.find(f" {fold(e)} ") for e in experts}
+    return tuple(sorted((e for e, i in at.items() if i >= 0), key=at.__getitem__))
+
+
 def _antecedent(question: str, turns: Sequence[Turn], experts: Sequence[str]) -> tuple[tuple[str, ...], bool]:
     """(the experts a question that points back refers to, whether the previous answer named them),
     most recent first: those the previous question names; else those the previous answer names or
@@ -165,7 +174,7 @@ def _antecedent(question: str, turns: Sequence[Turn], experts: Sequence[str]) ->
     last = turns[-1]
     if names := tuple(mentioned(last.question, experts)):
         return names, False
-    said = tuple(mentioned(f"{last.answer} {last.sources}", experts)) if last.answer else ()
+    said = _written(f"{last.answer} {last.sources}", experts) if last.answer else ()
     if len(said) == 1 or (said and _plural(question)):
         return said, True
     if said:
