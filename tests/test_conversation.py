@@ -96,6 +96,18 @@ def test_a_refused_answer_is_a_turn_without_answer_and_a_given_one_keeps_whom_it
     assert turn(_answer("Hergebruik [1].", [BRITT])).sources == "[1] Britt Hoppenbrouwers"
 
 
+def test_an_answer_in_gradio_6_message_parts_is_read_back_too():
+    parts = [
+        {
+            "type": "text",
+            "text": "Hergebruik wat bewezen is [[1]](#bron-1-1).\n\n**Bronnen**\n- [1] Britt Hoppenbrouwers — advies 4",
+        }
+    ]
+    assert turns([{"role": "user", "content": REUSE_Q}, {"role": "assistant", "content": parts}]) == [
+        Turn(REUSE_Q, "Hergebruik wat bewezen is [1].", "[1] Britt Hoppenbrouwers")
+    ]
+
+
 def test_turns_pair_each_question_with_the_answer_after_it():
     history = [
         {"role": "user", "content": "Eerste vraag?"},
