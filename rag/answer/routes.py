@@ -405,6 +405,9 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     if not ctx.booklet:  # the model repeating the question's "the booklet" about other documents
         verified = [v for v in verified if v.quoted or not cit.misnames(v.text, v.quotes)]
     verified = _completed(verified, quotes, ctx.lang, extend=_answering(ctx, verified, sources, about))
+    unanswered = _unanswered_part(ctx, verified)
+    if unanswered and not missing:
+        missing = ctx.text("partly_part", part=unanswered)
     if signals is not None and not quotes:
         # On the question by meaning, but no source sentence says the asked thing in so many words:
         # not a "yes" on the model's words alone. The source sentence the model drew on (or the
@@ -420,6 +423,23 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     if missing:
         answer_text = f"{missing} {answer_text}"
     yield ctx.final(answer_text, False, cites, ctx.generator.name, route, partly=bool(missing))
+
+
+def _unanswered_part(ctx: Context, said: Sequence[cit.Verified]) -> str:
+    """A further part of the question that asks a number, percentage or date ("…, en welk budget
+    koppelt hij daaraan?") which no sentence of the answer holds: one holding that kind of fact and,
+    in the question's language, covering as much of the part's topic as a quoted fact must."""
+    idf = ctx.snap.idf
+
+    def holds(part_text: str, fact: str, sentence: str) -> bool:
+        if not relevance.has_fact(fact, sentence):
+            return False
+        return detect(sentence) != ctx.lang or relevance.coverage(part_text, sentence, "", idf) >= relevance.FACT_COVERAGE
+
+    for part in ctx.intent.parts[1:]:
+        if relevance.asks_fact(part.fact) and not any(holds(part.text, part.fact, v.text) for v in said):
+            return part.text
+    return ""
 
 
 def _verify(ctx: Context, raw: str, sources: Sequence[evidence.Source], about: relevance.About) -> list[cit.Verified]:
