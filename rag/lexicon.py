@@ -194,7 +194,10 @@ EN = Lexicon(
     premise=re.compile(
         r"\b(?:is it true|is it correct|is it right)\s*,?\s*that\s+(?P<claim>[^?]+)"
         r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:writes|wrote|write|says|say|states|state|claims|claim|argues|argue)\s+that\s+(?P<claim2>[^?.!]+)"
-        r"|\b(?:does|did|do)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)(?:think|say|write|claim|argue)\s+that\s+(?P<claim3>[^?.!]+)",
+        r"|\b(?:does|did|do)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)(?:think|say|write|claim|argue)\s+that\s+(?P<claim3>[^?.!]+)"
+        # "Why does X want …", "Why does X prefer …": the question takes X's view for granted.
+        r"|\bwhy\s+(?:does|do|did|would)\s+(?P<claim5>(?P<who4>(?:[\w'’-]+\s+){1,4}?)"
+        r"(?:want|prefer|propose|advocate|favou?r|oppose|reject|insist on|argue for)\s+[^?.!]+)",
         re.I,
     ),
     instructions=re.compile(

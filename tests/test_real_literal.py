@@ -82,3 +82,9 @@ def test_a_short_question_after_an_expert_question_finds_its_topic(pipeline):
 def test_an_english_question_on_open_source_is_not_refused(pipeline):
     answer = pipeline.ask("What does the booklet say about open source software?")
     assert not answer.refused and any("open" in c.quote.lower() for c in answer.citations), answer.text
+
+
+def test_an_english_premise_over_dutch_sources_is_said_to_be_unchecked(pipeline):
+    answer = pipeline.ask("Why does Rudy van Belkom want the algorithm register to replace all supervision?")
+    assert answer.answered == "partly" and answer.text.startswith("I cannot check that claim word for word"), answer.text
+    assert cited(answer) and all(experts == ("Rudy van Belkom",) for experts, _ in cited(answer)), answer.text

@@ -241,6 +241,15 @@ def premise(ctx: Context) -> Iterator[Event]:
     is not (the correction says so in words, then quotes what the source does say)."""
     yield ctx.retrieved(ctx.search())
     snap = ctx.snap
+    if ctx.hits and detect(ctx.hits[0].chunk.text) != ctx.lang:
+        # Words cannot be compared across languages: the claim is neither confirmed nor repeated;
+        # what the sources say on the question, when they are on it, is quoted as only that.
+        signals = _signals(ctx)
+        if signals.on_topic and signals.best is not None:
+            yield _partly(ctx, ctx.text("premise_unchecked"), signals.best, "premise")
+        else:
+            yield ctx.refuse("premise")  # nothing on the question (the claim was not looked for)
+        return
     sources = [evidence.Source(i, h, ()) for i, h in enumerate(ctx.hits[:PREMISE_DEPTH], start=1)]
 
     def sentences_of(s: evidence.Source) -> list[str]:
