@@ -52,10 +52,15 @@ def main() -> None:
             r = ranks[q["id"]]
             if r != 1:
                 top = results[q["id"]][0] if results[q["id"]] else {}
-                want = "; ".join(f"{g.get('document', '')} / {g.get('section', '')}" for g in q["gold"])
-                print(
-                    f"- {q['id']} rank {r}: {q['question']}\n    gold {want}\n    top  {top.get('document')} / {top.get('section')}"
-                )
+                want = "; ".join(_label(g) for g in q["gold"])
+                print(f"- {q['id']} rank {r}: {q['question']}\n    gold {want}\n    top  {_label(top) if top else '-'}")
+
+
+def _label(ref: dict) -> str:
+    """A reference or hit as people name it: "document / section", or "experts, advice n"."""
+    if ref.get("experts"):
+        return f"{', '.join(ref['experts'])}, advice {ref.get('advice', 0)}"
+    return f"{ref.get('document', '')} / {ref.get('section', '')}"
 
 
 if __name__ == "__main__":
