@@ -2,6 +2,7 @@
 
     python bench/retrieval.py [--gold ../shared/eval/dev.jsonl] [--index index/]
 
+Works on any index (a hit matches by `rag.metrics.matches`: advice and experts, or document and section).
 Prints a side-by-side table (BM25 only, dense only, RRF, hybrid at several weights)
 and p50/p95 search time. Builds the index first if it is missing.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from rag.build import build
 from rag.embed import load_encoder
 from rag.errors import IndexMissingError
-from rag.metrics import read_gold, retrieval_scores
+from rag.metrics import place, read_gold, retrieval_scores
 from rag.retrieve import Retriever
 from rag.settings import Settings
 from rag.store import load
@@ -52,7 +53,7 @@ def main() -> None:
         rows = []
         for q in gold:
             hits = retriever.search(q["question"], k=args.k, fusion=method)
-            rows.append((q, [(h.chunk.experts, h.chunk.advice) for h in hits]))
+            rows.append((q, [place(h.chunk) for h in hits]))
         m = retrieval_scores(rows)
         print(f"{label:<17} {m.hit_at_1:>6.3f} {m.hit_at_5:>6.3f} {m.mrr_at_10:>7.3f} {m.multi_recall_at_10:>10.3f}")
     retriever.weight, retriever.route_experts = settings.fusion_weight, True

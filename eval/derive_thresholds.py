@@ -12,13 +12,20 @@ structure), it reads the sentences of the passages the pipeline would retrieve, 
 - `on_topic` (the embedding model's cosine, stored in rag/calibration.json): the highest value
   that leaves at most 2% of the answerable questions that the words do not already put on the
   question below it, so that "no" is said only when nothing is close;
-- `fact_on_topic` (cosine): the same, for the fact-holding sentence of answerable fact questions.
+- `fact_on_topic` (cosine): the same, for the fact-holding sentence of answerable fact questions;
+- `relevance.ANSWER_COVERAGE` and `FACT_COVERAGE` (words), from `eval/boundary.jsonl` (our older set
+  of unanswerable near-misses and their answerable twins, disjoint from `eval/held_out/`, reported
+  on nowhere): the best coverage of the question by a sentence of the 3 best passages (for a
+  number, percentage or date only sentences holding one), halfway between the lowest value that
+  keeps 95% of the twins and the highest unanswerable value below it. (The same criterion
+  "no fit unanswerable question's quoted sentence reaches it" on `eval/fit/` gave 0.38 and 0.62,
+  and lost a quarter of the devcorpus's held-out declines: docs/MEASURED.md.)
 
     python eval/derive_thresholds.py [--index index/] [--devcorpus-index DIR] [--write]
 
 Without --write it prints the values and the fit-part figures; with it, the embedding thresholds
 are stored in rag/calibration.json for the model in use (the word thresholds are constants in
-code: change them by hand). `tests/test_thresholds.py` re-derives all three.
+code: change them by hand). `tests/test_thresholds.py` re-derives all five.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ HERE = Path(__file__).resolve().parent
 DEVCORPUS = HERE.parent.parent / "shared" / "corpora" / "devcorpus" / "data"
 MAX_REFUSED = 0.02  # share of answerable questions "no" may be said to (the target is 5%, on unseen questions)
 MAX_OFF_TOPIC = 0.02  # share of questions about the other corpus that its words may put on the question
+MAX_TWIN_LOSS = 0.05  # share of answerable twins a coverage threshold may put below it
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +91,44 @@ def rows_of(snap: Snapshot, questions: Sequence[dict]) -> list[Row]:
             )
         )
     return out
+
+
+def best_coverage(snap: Snapshot, question: str) -> tuple[float, bool] | None:
+    """The best coverage of a Dutch open question by one sentence of its 3 best passages (only
+    sentences holding the asked kind of fact, for a fact question), and whether it asks a fact."""
+    r = snap.retriever
+    intent = analyze(question, [], r.experts)
+    if intent.kind != "open" or not intent.query or intent.lang != "nl":
+        return None
+    prepared = r.prepare(intent.query)
+    best = 0.0
+    for h in r.search(intent.query, k=3, prepared=prepared):
+        for sentence in r.index.sentences_of(h.chunk)[0]:
+            if relevance.has_fact(intent.fact, sentence):
+                best = max(best, relevance.coverage(prepared.text, sentence, relevance.label(h.chunk), snap.idf))
+    return best, relevance.asks_fact(intent.fact)
+
+
+def coverage_threshold(twins: list[float], unanswerable: list[float]) -> float:
+    """Halfway between the lowest twin value kept (at most MAX_TWIN_LOSS of twins below) and the highest unanswerable value below it."""
+    twins = sorted(twins)
+    lowest_kept = twins[int(MAX_TWIN_LOSS * len(twins))] if twins else 1.0
+    below = [u for u in unanswerable if u < lowest_kept]
+    return round((max(below, default=0.0) + lowest_kept) / 2, 2)
+
+
+def coverage_thresholds(snap: Snapshot) -> dict[str, float]:
+    """ANSWER_COVERAGE and FACT_COVERAGE from eval/boundary.jsonl on the booklet."""
+    groups: dict[tuple[bool, bool], list[float]] = {}
+    for line in (HERE / "boundary.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        found = best_coverage(snap, row["question"])
+        if found is not None:
+            groups.setdefault((found[1], row["type"] == "twin"), []).append(found[0])
+    return {
+        f"{name}_coverage": coverage_threshold(groups.get((fact, True), []), groups.get((fact, False), []))
+        for name, fact in (("answer", False), ("fact", True))
+    }
 
 
 def ceiling(values: list[float], share: float) -> float:
@@ -147,9 +193,13 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="store the embedding thresholds in rag/calibration.json")
     args = ap.parse_args()
     settings = replace(Settings.from_env(), index_dir=Path(args.index))
-    derived = derive(*fit_rows(snapshots(settings, Path(args.devcorpus_index))))
+    snaps = snapshots(settings, Path(args.devcorpus_index))
+    derived = derive(*fit_rows(snaps)) | coverage_thresholds(snaps[0][1])
     print(json.dumps(derived))
-    print(f"in code: words_on_topic {grade.WORDS_ON_TOPIC}")
+    print(
+        f"in code: words_on_topic {grade.WORDS_ON_TOPIC}, answer_coverage {relevance.ANSWER_COVERAGE},"
+        f" fact_coverage {relevance.FACT_COVERAGE}"
+    )
     if args.write:
         encoder = load_encoder(settings)
         known = calibration.load(encoder.model_id, settings.calibration_file)

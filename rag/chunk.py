@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 
 from . import sentences
+from .clean import is_table_row
 from .types import Chunk, Contribution, ParsedDocument
 
 INTRO_TITLE = "Inleiding"
@@ -30,10 +31,10 @@ class ChunkParams:
 
 
 def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of one paragraph; bullet lines count as sentences of their own."""
+    """Sentences of one paragraph; bullet lines count as sentences of their own, a table row as one."""
     out: list[str] = []
     for line in paragraph.split("\n"):
-        out.extend(sentences.split(line))
+        out.extend([line.strip()] if is_table_row(line) else sentences.split(line))
     return out
 
 
@@ -86,7 +87,7 @@ def _join(units: list[tuple[str, bool]]) -> str:
         if not out or out.endswith("\n\n"):
             out += sentence
         else:
-            out += ("\n" if sentence.startswith(("- ", "• ")) else " ") + sentence
+            out += ("\n" if sentence.startswith(("- ", "• ")) or is_table_row(sentence) else " ") + sentence
         if ends_paragraph:
             out += "\n\n"
     return out.strip()
@@ -109,6 +110,12 @@ def contribution_prefix(c: Contribution) -> str:
     return f"{people}\n{c.title}"
 
 
+def section_prefix(document_title: str, section_title: str) -> str:
+    """The document's title and the section's, a line each; once when they are the same (a page's
+    text before its first subheading), so its words do not count twice."""
+    return document_title if section_title == document_title else f"{document_title}\n{section_title}"
+
+
 def chunk_document(doc: ParsedDocument, params: ChunkParams) -> list[Chunk]:
     """All chunks of one parsed document, in document order."""
     chunks: list[Chunk] = []
@@ -119,7 +126,7 @@ def chunk_document(doc: ParsedDocument, params: ChunkParams) -> list[Chunk]:
                     chunk_id=chunk_id(doc.name, 0, 0, section.title, part, text),
                     document=doc.name,
                     text=text,
-                    embed_text=f"{doc.title}\n{section.title}\n\n{text}",
+                    embed_text=f"{section_prefix(doc.title, section.title)}\n\n{text}",
                     theme=section.theme,
                     section=section.title,
                     part=part,

@@ -23,6 +23,12 @@ QUOTE_OPENERS = "“\"‘„'«"
 # Shorter blocks ending that way are names, titles and bios.
 PROSE_WORDS = 40
 SENTENCE_END = tuple('.!?:;"”’)»')
+TABLE_ROW = re.compile(r"^\||\s\|\s")  # "| cel | cel |" (markdown) or "cel | cel" (the Word and HTML readers)
+
+
+def is_table_row(line: str) -> bool:
+    """A line that is a table's row: its cells stay together, on a line of their own."""
+    return TABLE_ROW.search(line) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +164,17 @@ def finish_text(text: str, vocab: frozenset[str]) -> str:
     """Final clean-up of a paragraph: split words joined, link addresses and emphasis dropped, spaces folded."""
     text = join_split_words(text, vocab)
     text = strip_emphasis(strip_markup(text))
-    text = re.sub(r"[ \t]*\n[ \t]*(?![-•] )", " ", text)  # bullet lines keep their line break
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
+    return re.sub(r"[ \t]{2,}", " ", _join_lines(text)).strip()
+
+
+def _join_lines(text: str) -> str:
+    """A paragraph's lines as one line, but for bullet lines and table rows, which keep their own."""
+    lines = [line.strip(" \t") for line in text.split("\n")]
+    out = lines[0]
+    for prev, line in zip(lines, lines[1:]):
+        own = line.startswith(("- ", "• ")) or is_table_row(line) or is_table_row(prev)
+        out += ("\n" if own else " ") + line
+    return out
 
 
 def clean_blocks(lines: list[str], vocab: frozenset[str], first_line: int = 1, doc_title: str = "") -> list[Block]:

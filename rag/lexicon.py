@@ -101,7 +101,7 @@ NL = Lexicon(
         r"|\?\s+(?=\w)",
         re.I,
     ),
-    quantity=re.compile(r"\b(hoeveel|hoe hoog|hoe groot|hoe veel|welk bedrag|wat kost|wat kosten|hoe lang)\b", re.I),
+    quantity=re.compile(r"\b(hoeveel|hoe hoog|hoe groot|hoe veel|welk bedrag|welk budget|wat kost|wat kosten|hoe lang)\b", re.I),
     percentage=re.compile(r"\b(welk percentage|hoeveel procent|welk deel|welk aandeel)\b", re.I),
     date=re.compile(
         r"\b(in welk jaar|welk jaar|op welke datum|welke datum|sinds wanneer|tot wanneer|vanaf wanneer)\b"
@@ -171,7 +171,7 @@ EN = Lexicon(
     next_question=re.compile(
         r",\s*(?:and|but)\s+(?=\w)|\s(?:and|but)\s+(?=(?:what|who|why|how|which|where|when)\b)|\?\s+(?=\w)", re.I
     ),
-    quantity=re.compile(r"\b(how many|how much|how high|how large|what amount|how long)\b", re.I),
+    quantity=re.compile(r"\b(how many|how much|how high|how large|what amount|what budget|which budget|how long)\b", re.I),
     percentage=re.compile(r"\b(what percentage|which percentage|what share|what proportion)\b", re.I),
     date=re.compile(
         r"\b(in what year|in which year|what year|which year|on what date|what date|since when|until when)\b"
@@ -194,7 +194,10 @@ EN = Lexicon(
     premise=re.compile(
         r"\b(?:is it true|is it correct|is it right)\s*,?\s*that\s+(?P<claim>[^?]+)"
         r"|(?P<who>[\w'’-]+(?:\s+[\w'’-]+){0,3})\s+(?:writes|wrote|write|says|say|states|state|claims|claim|argues|argue)\s+that\s+(?P<claim2>[^?.!]+)"
-        r"|\b(?:does|did|do)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)(?:think|say|write|claim|argue)\s+that\s+(?P<claim3>[^?.!]+)",
+        r"|\b(?:does|did|do)\s+(?P<who2>(?:[\w'’-]+\s+){1,4}?)(?:think|say|write|claim|argue)\s+that\s+(?P<claim3>[^?.!]+)"
+        # "Why does X want …", "Why does X prefer …": the question takes X's view for granted.
+        r"|\bwhy\s+(?:does|do|did|would)\s+(?P<claim5>(?P<who4>(?:[\w'’-]+\s+){1,4}?)"
+        r"(?:want|prefer|propose|advocate|favou?r|oppose|reject|insist on|argue for)\s+[^?.!]+)",
         re.I,
     ),
     instructions=re.compile(

@@ -42,7 +42,8 @@ from .settings import Database
 from .types import Chunk
 
 FORMAT_VERSION = (
-    4  # 2: sentence vectors; 3: BM25 keeps words in capitals ("IT"); 4: sentences split after abbreviations ("art. 5")
+    5  # 2: sentence vectors; 3: BM25 keeps words in capitals ("IT"); 4: sentences split after abbreviations ("art. 5");
+    # 5: table rows stay lines (a long table is split into chunks), a page title not repeated as its section title
 )
 POINTER = "CURRENT"
 LOCK = ".build.lock"

@@ -1,6 +1,6 @@
 """Chunking along the structure."""
 
-from rag.chunk import ChunkParams, chunk_document, pack, split_sentences
+from rag.chunk import ChunkParams, chunk_document, pack, section_prefix, split_sentences
 from rag.parse import parse_document
 from rag.types import Advice, Contribution, Expert, ParsedDocument
 
@@ -60,3 +60,26 @@ def test_bundled_booklet_chunks(booklet_text):
     assert len({c.chunk_id for c in chunks}) == len(chunks)
     intro = [c for c in chunks if c.experts == ("Frauke Wessel",) and c.advice == 0]
     assert intro and "ChipSoft" in " ".join(c.text for c in intro)
+
+
+def test_a_table_row_is_one_unit_and_a_long_table_is_split_between_rows():
+    assert split_sentences("| OIN | Een nummer. Uniek per organisatie. |\nEen zin. Nog een.") == [
+        "| OIN | Een nummer. Uniek per organisatie. |",
+        "Een zin.",
+        "Nog een.",
+    ]
+    rows = [f"| Begrip {i} | Een uitleg van begrip {i} in een paar woorden. Met een tweede zin. |" for i in range(30)]
+    pieces = pack("\n".join(rows), ChunkParams(max_words=60, overlap_sentences=0))
+    assert len(pieces) > 1 and all(len(p.split()) <= 60 for p in pieces)
+    assert [line for p in pieces for line in p.split("\n")] == rows  # whole rows, each on its line, none lost
+
+
+def test_a_page_title_is_not_repeated_as_the_title_of_its_first_section():
+    text = "# Werk samen\n\nDeel code met andere overheden.\n\n## Waarom is het belangrijk?\n\nHet scheelt dubbel werk."
+    chunks = chunk_document(parse_document("samen.md", text), ChunkParams())
+    assert [c.embed_text for c in chunks] == [
+        "Werk samen\n\nDeel code met andere overheden.",
+        "Werk samen\nWaarom is het belangrijk?\n\nHet scheelt dubbel werk.",
+    ]
+    assert [c.section for c in chunks] == ["Werk samen", "Waarom is het belangrijk?"]
+    assert section_prefix("Werk samen", "Werk samen") == "Werk samen"

@@ -95,3 +95,25 @@ def test_link_addresses_and_task_boxes_go_their_words_stay():
     )
     assert strip_markup("Een lege lijst [ ] midden in de zin blijft.") == "Een lege lijst [ ] midden in de zin blijft."
     assert finish_text("Zie ![schema](schema.png) en [de wet](https://wetten.nl/BWBR1).", frozenset()) == "Zie schema en de wet."
+
+
+def test_table_rows_keep_their_lines_and_a_caption_after_them_its_own():
+    lines = [
+        "| Term | Betekenis |",
+        "|------|-----------|",
+        "| OIN | Organisatie-identificatienummer. Uniek. |",
+        "Tabel 2: begrippen",
+    ]
+    assert clean_blocks(lines, frozenset())[0].text == (
+        "| Term | Betekenis |\n|------|-----------|\n| OIN | Organisatie-identificatienummer. Uniek. |\nTabel 2: begrippen"
+    )
+    # the Word and HTML readers write a row as cells with " | " between them
+    assert clean_blocks(["Naam | Rol", "Anna | hoogleraar"], frozenset())[0].text == "Naam | Rol\nAnna | hoogleraar"
+    assert clean_blocks(["Een regel die", "doorloopt."], frozenset())[0].text == "Een regel die doorloopt."
+
+
+def test_indented_bullets_keep_their_lines():
+    lines = ["De standaarden ondersteunen:", "   - synchrone uitwisseling;", "   - grote berichten;"]
+    assert (
+        clean_blocks(lines, frozenset())[0].text == "De standaarden ondersteunen:\n- synchrone uitwisseling;\n- grote berichten;"
+    )

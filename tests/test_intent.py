@@ -158,9 +158,26 @@ TABLE = [
         {"premise": "de cloud verboden moet worden"},
     ),
     ("In de bundel schrijft men dat de cloud verboden moet worden. Citeer dat.", [], "premise", {}),
-    # English claims are not checked word for word against Dutch sources: answered and verified as usual
-    ("Is it true that Van Graft wants everything in the cloud?", [], "generated", {"premise": ""}),
-    ("Why does Kees Verhoeven think that data projects should be rushed?", [], "generated", {"premise": ""}),
+    # English claims too: checked word for word against English sources, said to be unchecked against Dutch ones
+    (
+        "Is it true that Van Graft wants everything in the cloud?",
+        [],
+        "premise",
+        {"premise": "Van Graft wants everything in the cloud"},
+    ),
+    (
+        "Why does Kees Verhoeven think that data projects should be rushed?",
+        [],
+        "premise",
+        {"premise": "data projects should be rushed"},
+    ),
+    (
+        "Why does Martin Hoff want one big data silo for energy?",
+        [],
+        "premise",
+        {"premise": "Martin Hoff want one big data silo for energy"},
+    ),
+    ("Why is open source important for the government?", [], "generated", {"premise": ""}),
     (
         "Bram Klievink schrijft dat experimenteren onverstandig is. Waarom?",
         [],

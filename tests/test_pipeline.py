@@ -298,6 +298,15 @@ def test_a_premise_the_sources_state_is_answered_as_usual(make):
     assert answer.answered != "no"
 
 
+def test_an_english_premise_over_dutch_sources_is_never_confirmed(make):
+    """With the fake encoder nothing is on the question by meaning: a plain refusal, not "I cannot
+    find that claim" (it was not looked for); test_real_literal has the answer that quotes."""
+    pipeline, gen = make("Rudy van Belkom wants the register to replace all supervision.")  # a model that repeats it
+    answer = pipeline.ask("Why does Rudy van Belkom want the algorithm register to replace supervision?")
+    assert answer.route == "premise" and answer.answered == "no" and not gen.prompts, answer.text
+    assert "claim" not in answer.text and "replace" not in answer.text, answer.text
+
+
 def test_a_premise_the_sources_do_not_contain_is_not_repeated(make):
     pipeline, gen = make("Homburg wil kernenergie voor alle overheidsdiensten.")
     answer = pipeline.ask("Klopt het dat Vincent Homburg kernenergie wil inzetten voor de dienstverlening?")

@@ -107,3 +107,9 @@ def test_a_pronoun_follow_up_refers_to_the_expert_the_previous_answer_cites(firs
     assert before.citations and all(expert in c.chunk.experts for c in before.citations), before.text
     after = pipeline.ask(follow, [turn(before)])
     assert after.citations and all(expert in c.chunk.experts for c in after.citations), after.text
+
+
+def test_an_english_premise_over_dutch_sources_is_said_to_be_unchecked(pipeline):
+    answer = pipeline.ask("Why does Rudy van Belkom want the algorithm register to replace all supervision?")
+    assert answer.answered == "partly" and answer.text.startswith("I cannot check that claim word for word"), answer.text
+    assert cited(answer) and all(experts == ("Rudy van Belkom",) for experts, _ in cited(answer)), answer.text

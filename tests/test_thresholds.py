@@ -1,5 +1,6 @@
 """The answerability thresholds in use are the ones `eval/derive_thresholds.py` derives from the
-fit part of the project's own question sets, on the real model and both corpora."""
+fit part of the project's own question sets, on the real model and both corpora, and (the two
+coverage shares) from eval/boundary.jsonl on the booklet."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from conftest import EVAL, SHARED
 
 from rag import calibration
-from rag.answer import grade
+from rag.answer import grade, relevance
 from rag.embed import load_encoder
 
 pytestmark = [pytest.mark.real_model, pytest.mark.slow]
@@ -23,7 +24,9 @@ def test_the_thresholds_in_use_are_the_derived_ones(real_settings, tmp_path_fact
 
     devcorpus_index = tmp_path_factory.mktemp("devcorpus") / "index"
     settings = replace(real_settings, calibration_file=None)
-    derived = derive_thresholds.derive(*derive_thresholds.fit_rows(derive_thresholds.snapshots(settings, devcorpus_index)))
+    snaps = derive_thresholds.snapshots(settings, devcorpus_index)
+    derived = derive_thresholds.derive(*derive_thresholds.fit_rows(snaps)) | derive_thresholds.coverage_thresholds(snaps[0][1])
     stored = calibration.load(load_encoder(settings).model_id)
     assert derived["words_on_topic"] == grade.WORDS_ON_TOPIC
+    assert (derived["answer_coverage"], derived["fact_coverage"]) == (relevance.ANSWER_COVERAGE, relevance.FACT_COVERAGE)
     assert (derived["on_topic"], derived["fact_on_topic"]) == (stored.on_topic, stored.fact_on_topic)

@@ -35,7 +35,7 @@ DEPTH = 3  # passages whose sentences are read for the grade
 # The share of the question's rarity-weighted words one sentence (with its passage's titles) holds
 # from which it is on the question by its words alone (and a sentence holding an asked number or
 # date is about it); the embedding thresholds are the model's (`Calibration`).
-WORDS_ON_TOPIC = 0.48
+WORDS_ON_TOPIC = 0.54
 
 
 @dataclass(frozen=True, slots=True)

@@ -243,9 +243,10 @@ def _terms(question: str, lang: str, named: Sequence[str], persons: Sequence[str
 
 def _premise(question: str, lang: str, kind: Kind, experts: Sequence[str], all_experts: Sequence[str]) -> str:
     """The claim a question takes for granted, when it is attributed to an expert or the booklet
-    ("Homburg schrijft dat …", "klopt het dat …"); not the topic of "welke experts vinden dat …".
-    Only in Dutch: a claim is checked word for word against the (Dutch) sources."""
-    if kind == "which_experts" or lang != "nl":
+    ("Homburg schrijft dat …", "klopt het dat …", "Why does Hoff want …"); not the topic of
+    "welke experts vinden dat …". A claim is checked word for word against sources in its own
+    language; across languages it can only be said to be unchecked (`routes.premise`)."""
+    if kind == "which_experts":
         return ""
     for lex in BOTH:
         for m in lex.premise.finditer(question):

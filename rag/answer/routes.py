@@ -241,6 +241,15 @@ def premise(ctx: Context) -> Iterator[Event]:
     is not (the correction says so in words, then quotes what the source does say)."""
     yield ctx.retrieved(ctx.search())
     snap = ctx.snap
+    if ctx.hits and detect(ctx.hits[0].chunk.text) != ctx.lang:
+        # Words cannot be compared across languages: the claim is neither confirmed nor repeated;
+        # what the sources say on the question, when they are on it, is quoted as only that.
+        signals = _signals(ctx)
+        if signals.on_topic and signals.best is not None:
+            yield _partly(ctx, ctx.text("premise_unchecked"), signals.best, "premise")
+        else:
+            yield ctx.refuse("premise")  # nothing on the question (the claim was not looked for)
+        return
     sources = [evidence.Source(i, h, ()) for i, h in enumerate(ctx.hits[:PREMISE_DEPTH], start=1)]
 
     def sentences_of(s: evidence.Source) -> list[str]:
@@ -405,6 +414,9 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     if not ctx.booklet:  # the model repeating the question's "the booklet" about other documents
         verified = [v for v in verified if v.quoted or not cit.misnames(v.text, v.quotes)]
     verified = _completed(verified, quotes, ctx.lang, extend=_answering(ctx, verified, sources, about))
+    unanswered = _unanswered_part(ctx, verified)
+    if unanswered and not missing:
+        missing = ctx.text("partly_part", part=unanswered)
     if signals is not None and not quotes:
         # On the question by meaning, but no source sentence says the asked thing in so many words:
         # not a "yes" on the model's words alone. The source sentence the model drew on (or the
@@ -420,6 +432,23 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     if missing:
         answer_text = f"{missing} {answer_text}"
     yield ctx.final(answer_text, False, cites, ctx.generator.name, route, partly=bool(missing))
+
+
+def _unanswered_part(ctx: Context, said: Sequence[cit.Verified]) -> str:
+    """A further part of the question that asks a number, percentage or date ("…, en welk budget
+    koppelt hij daaraan?") which no sentence of the answer holds: one holding that kind of fact and,
+    in the question's language, covering as much of the part's topic as a quoted fact must."""
+    idf = ctx.snap.idf
+
+    def holds(part_text: str, fact: str, sentence: str) -> bool:
+        if not relevance.has_fact(fact, sentence):
+            return False
+        return detect(sentence) != ctx.lang or relevance.coverage(part_text, sentence, "", idf) >= relevance.FACT_COVERAGE
+
+    for part in ctx.intent.parts[1:]:
+        if relevance.asks_fact(part.fact) and not any(holds(part.text, part.fact, v.text) for v in said):
+            return part.text
+    return ""
 
 
 def _verify(ctx: Context, raw: str, sources: Sequence[evidence.Source], about: relevance.About) -> list[cit.Verified]:
@@ -505,27 +534,13 @@ def _quotes(
     words cannot be compared: the sentence must then be about the question by the model's
     calibrated embedding threshold, and it is shown as the source's own Dutch words. A further
     part's sentence must be about the question and hold the fact that part asks for."""
-    if not sources or not sources[0].best:
+    candidate = answer_candidate(ctx, sources, about)
+    if candidate is None:
         return []
+    best, covered, same_language = candidate
     intent, idf, top = ctx.intent, ctx.snap.idf, sources[0]
-    holds = _fact_check(ctx, sources, about)
-    title = relevance.label(top.hit.chunk)
-    same_language = detect(top.best) == ctx.lang
-    # Within a language, the shown sentence that covers most of the question; across languages
-    # words cannot be compared and the best-scored sentence stands.
-    # The first quote answers the first part of a two-part question: the second part's words are
-    # another sentence's to cover.
-    first_part = strip_names(intent.parts[0].text, intent.experts) if intent.compound else ctx.prepared.text
-    best, covered = relevance.answering_sentence(first_part, top.sentences, top.best, title, idf, same_language)
-    if not best:
-        return []
-    if relevance.points_elsewhere(best, intent.question):
-        return []  # where the answer is, not the answer: at most the closest
     first_fact = intent.parts[0].fact if intent.compound else intent.fact
-    # A question without distinctive words (every word is in most passages) has nothing to test "about" with.
-    if (about.topical and not (about(best) or (same_language and about(title)))) or not holds(first_fact, top.number, best):
-        return []
-    if same_language and covered < relevance.ANSWER_COVERAGE:
+    if same_language and covered < (relevance.FACT_COVERAGE if relevance.asks_fact(first_fact) else relevance.ANSWER_COVERAGE):
         return []
     quotes = [_quote(ctx, top, best)]
     if evidence.announces(quotes[0].text):
@@ -543,6 +558,34 @@ def _quotes(
         ):
             quotes.append(_quote(ctx, next(s for s in sources if s.number == number), sentence))
     return quotes
+
+
+def answer_candidate(ctx: Context, sources: Sequence[evidence.Source], about: relevance.About) -> tuple[str, float, bool] | None:
+    """The top passage's sentence that may be quoted as the answer, with the share of the question's
+    topic it covers and whether it is in the question's language (`_quotes` then asks for enough
+    coverage: `relevance.ANSWER_COVERAGE`, or `FACT_COVERAGE` when a number or date is asked; the
+    thresholds are derived from these values by eval/derive_thresholds.py). None when no sentence
+    may: none, one that points elsewhere, one off the question, one without the asked kind of fact."""
+    if not sources or not sources[0].best:
+        return None
+    intent, idf, top = ctx.intent, ctx.snap.idf, sources[0]
+    title = relevance.label(top.hit.chunk)
+    same_language = detect(top.best) == ctx.lang
+    # Within a language, the shown sentence that covers most of the question; across languages
+    # words cannot be compared and the best-scored sentence stands.
+    # The first quote answers the first part of a two-part question: the second part's words are
+    # another sentence's to cover.
+    first_part = strip_names(intent.parts[0].text, intent.experts) if intent.compound else ctx.prepared.text
+    best, covered = relevance.answering_sentence(first_part, top.sentences, top.best, title, idf, same_language)
+    if not best or relevance.points_elsewhere(best, intent.question):
+        return None  # nothing to quote, or where the answer is instead of the answer: at most the closest
+    first_fact = intent.parts[0].fact if intent.compound else intent.fact
+    # A question without distinctive words (every word is in most passages) has nothing to test "about" with.
+    if about.topical and not (about(best) or (same_language and about(title))):
+        return None
+    if not relevance.has_fact(first_fact, best) or (not same_language and relevance.asks_fact(first_fact) and not about(best)):
+        return None
+    return best, covered, same_language
 
 
 def _quote(ctx: Context, source: evidence.Source, sentence: str) -> cit.Verified:
