@@ -76,7 +76,8 @@ def rows_of(snap: Snapshot, questions: Sequence[dict]) -> list[Row]:
             continue  # answered from the structure, instructions only, or a claim to check
         prepared = r.prepare(intent.query)
         hits = r.search(intent.query, k=5, prepared=prepared)
-        found = grade.sentences(prepared.text, prepared.vector, hits, r.index.sentences_of, snap.idf)
+        parts = [p.text for p in intent.parts] if intent.compound else []
+        found = grade.sentences(prepared.text, prepared.vector, hits, r.index.sentences_of, snap.idf, parts)
         fact = "" if intent.compound else intent.fact
         asks = fact not in ("", "after_publication")
         holding = [f for f in found if asks and relevance.has_fact(fact, f.sentence)]

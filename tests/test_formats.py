@@ -113,7 +113,7 @@ def test_word_html_and_pdf_documents_are_answered_with_citations_to_document_sec
     build(mixed, fake_encoder)
     pipeline = Pipeline(mixed, fake_encoder, Copying())
     for question, document, section, page in [
-        ("Wie beslist bij twijfel over persoonsgegevens in een open dataset?", "open-data.docx", "Privacy", None),
+        ("Wie beslist bij twijfel over de gegevensbescherming?", "open-data.docx", "Privacy", None),
         ("Hoeveel euro trekt het kabinet jaarlijks uit voor de informatiepunten?", "kamerbrief.html", "Financiering", None),
         ("Hoe lang worden ruwe meetgegevens van de provincie bewaard?", "datastrategie.pdf", "Bewaartermijnen", 3),
     ]:

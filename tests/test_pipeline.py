@@ -316,7 +316,9 @@ def test_a_premise_the_sources_do_not_contain_is_not_repeated(make):
 def test_a_listing_for_a_purpose_is_answered_about_that_purpose(make):
     pipeline, gen = make(first_source_sentence)
     answer = pipeline.ask("Welke maatregelen stelt Rudy van Belkom voor om big tech uit de klas te krijgen?")
-    assert gen.prompts and answer.route == "generated"
+    # Searched about the purpose, not answered as a list of his advices (whether the fake encoder's
+    # words put the passage on the question is the grade's, tested on literal sentences in test_grade).
+    assert answer.route == "generated"
     assert (answer.hits[0].chunk.experts, answer.hits[0].chunk.advice) == (("Rudy van Belkom",), 4)
 
 

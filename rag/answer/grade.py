@@ -77,10 +77,19 @@ class Signals:
         return self.closest
 
 
-def sentences(question: str, query_vector: np.ndarray, hits: Sequence[Hit], sentences_of: SentencesOf, idf: Idf) -> list[Found]:
+def sentences(
+    question: str,
+    query_vector: np.ndarray,
+    hits: Sequence[Hit],
+    sentences_of: SentencesOf,
+    idf: Idf,
+    parts: Sequence[str] = (),
+) -> list[Found]:
     """The statements of the best `DEPTH` passages with their closeness to the question: no questions,
     and no sentence that only announces what the passage does not go on to give ("Dit zeggen de
-    experts in vogelvlucht:" over a paragraph; one over its list stands, `evidence.continued`)."""
+    experts in vogelvlucht:" over a paragraph; one over its list stands, `evidence.continued`).
+    A question of several `parts` is covered by a sentence as far as its best-covered part is: each
+    part is a question of its own, and one sentence rarely holds the words of both."""
     out = []
     for h in hits[:DEPTH]:
         title = relevance.label(h.chunk)
@@ -89,7 +98,8 @@ def sentences(question: str, query_vector: np.ndarray, hits: Sequence[Hit], sent
         for sentence, cos in zip(texts, cosines):
             if relevance.is_question(sentence) or announces(continued(passage_text(h), texts, sentence)):
                 continue
-            out.append(Found(h, sentence, float(cos), relevance.coverage(question, sentence, title, idf)))
+            words = max(relevance.coverage(q, sentence, title, idf) for q in (question, *parts))
+            out.append(Found(h, sentence, float(cos), words))
     return out
 
 
