@@ -471,26 +471,29 @@ def test_a_sentence_that_only_points_elsewhere_answers_only_where_to_look(senten
     assert relevance.points_elsewhere(sentence, question) is elsewhere
 
 
-def test_a_pointer_to_another_document_is_no_answer_but_answers_where(workspace, fake_encoder):
+@pytest.fixture
+def pointers(workspace, fake_encoder):
+    """A note with a sentence that points to another document, and a count in another section."""
     (workspace.data_dir / "ongefilterde-expertadviezen-digitale-overheid.md").unlink()
     (workspace.data_dir / "nota.md").write_text(POINTERS, encoding="utf-8")
     build(workspace, fake_encoder)
-    pipeline = Pipeline(workspace, fake_encoder, Copying())
+    return workspace
+
+
+def test_a_pointer_to_another_document_is_no_answer_but_answers_where(pointers, fake_encoder):
+    pipeline = Pipeline(pointers, fake_encoder, Copying())
     what = pipeline.ask("Welke cipher suites zijn vereist voor de beveiliging van berichten?")
     assert what.answered == "partly", what.text
     where = pipeline.ask("Waar staan de vereiste cipher suites voor de beveiliging van berichten?")
     assert where.answered == "yes" and "Beveiligingsstandaarden" in where.text, where.text
 
 
-def test_a_second_part_asking_a_number_no_sentence_holds_is_said_to_be_missing(workspace, fake_encoder):
-    (workspace.data_dir / "ongefilterde-expertadviezen-digitale-overheid.md").unlink()
-    (workspace.data_dir / "nota.md").write_text(POINTERS, encoding="utf-8")
-    build(workspace, fake_encoder)
-    pipeline = Pipeline(workspace, fake_encoder, Copying())
+def test_a_second_part_asking_a_number_no_sentence_holds_is_said_to_be_missing(pointers, fake_encoder):
+    pipeline = Pipeline(pointers, fake_encoder, Copying())
     missing = pipeline.ask("Hoe worden berichten tussen organisaties verzonden, en hoeveel kost het versturen van een bericht?")
     assert missing.answered == "partly", missing.text
     assert missing.text.startswith("Op „hoeveel kost het versturen van een bericht” vind ik geen antwoord"), missing.text
-    writing = Pipeline(workspace, fake_encoder, Writing("Berichten worden zeven jaar bewaard in het archief van de ontvanger."))
+    writing = Pipeline(pointers, fake_encoder, Writing("Berichten worden zeven jaar bewaard in het archief van de ontvanger."))
     held = writing.ask("Hoe worden berichten tussen organisaties verzonden, en hoeveel jaar worden berichten bewaard?")
     assert "zeven jaar" in held.text and "geen antwoord" not in held.text, held.text
 
