@@ -513,3 +513,23 @@ class Writing:
 @pytest.mark.parametrize("question", ["Welk budget trekt de gemeente uit?", "What budget does the city set aside?"])
 def test_a_budget_is_a_count(question):
     assert analyze(question, [], EXPERTS).fact == "count"
+
+
+@pytest.mark.parametrize(
+    ("experts", "lang", "opening"),
+    [
+        (("Frauke Wessel",), "nl", "Wel schrijft Frauke Wessel (advies 2):"),
+        (("Frank Groenewegen", "Karen van Monsjou"), "nl", "Wel schrijven Frank Groenewegen en Karen van Monsjou (advies 2):"),
+        (("Frank Groenewegen", "Karen van Monsjou"), "en", "Frank Groenewegen and Karen van Monsjou do write (advice 2"),
+    ],
+)
+def test_the_verb_agrees_with_one_or_several_experts(experts, lang, opening):
+    from rag.answer import render
+    from rag.evidence import Source
+    from rag.types import Chunk, Hit
+
+    chunk = Chunk("c1", "b.md", "Zo kan het.", "Zo kan het.", experts=experts, advice=2, advice_title="Titel")
+    body, _ = render.partly(
+        "Een bedrag vind ik hierover niet in de bundel.", Source(1, Hit(1, 1.0, chunk), ("Zo kan het.",)), "Zo kan het.", lang
+    )
+    assert opening in body, body

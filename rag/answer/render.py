@@ -50,6 +50,12 @@ def who(experts: Sequence[str], lang: str) -> str:
     return joiner.join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else (names[0] if names else "")
 
 
+def keyed(key: str, experts: Sequence[str]) -> str:
+    """The text key for a sentence whose subject is `experts`: its plural form for several
+    ("Wel schrijven A en B …"), as "X geeft" / "X en Y geven" below."""
+    return f"{key}_plural" if len(experts) > 1 else key
+
+
 def _giving(experts: Sequence[str], lang: str) -> dict[str, str]:
     """ "who" and "verb" for "X geeft …" / "X en Y geven …"."""
     return {"who": who(experts, lang), "verb": text(lang, "give_many" if len(experts) > 1 else "give_one")}
@@ -84,7 +90,7 @@ def correction(source: Source, sentence: str, lang: str, reversed_: bool, src: s
     "Zo staat het niet in de bundel. X schrijft (juist): “…” [1]."."""
     c = source.hit.chunk
     author = who(c.experts, lang) or c.section or c.document
-    key = "premise_reversed" if reversed_ else "premise_other"
+    key = keyed("premise_reversed" if reversed_ else "premise_other", c.experts)
     quote = sentence.removeprefix("- ").rstrip(".")
     return f"{text(lang, key, src=src, who=author, where=place(c, lang) if c.experts else c.section)} “{quote}” [1].", [
         Citation("[1]", c, sentence)
@@ -118,7 +124,7 @@ def partly(reason: str, source: Source, sentence: str, lang: str, rendering: str
     c = source.hit.chunk
     kind = "lead" if reason else "closest"
     if c.experts:
-        lead = text(lang, f"{kind}_expert", who=who(c.experts, lang), where=place(c, lang))
+        lead = text(lang, keyed(f"{kind}_expert", c.experts), who=who(c.experts, lang), where=place(c, lang))
     else:
         lead = text(
             lang, f"{kind}_section", where=c.section or c.document_title or c.document, doc=c.document_title or c.document

@@ -296,7 +296,7 @@ def generated(ctx: Context, lookup: Lookup) -> Iterator[Event]:
         return
     other = _elsewhere(ctx, lookup)
     if other is not None:
-        reason = ctx.text("partly_expert", who=render.who(ctx.intent.named, ctx.lang))
+        reason = ctx.text(render.keyed("partly_expert", ctx.intent.named), who=render.who(ctx.intent.named, ctx.lang))
         yield _partly(ctx, reason, other, "generated")
         return
     absent = lookup.absent_terms(ctx.intent.terms)
