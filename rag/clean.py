@@ -150,14 +150,22 @@ def merge_continuations(blocks: Iterable[Block]) -> list[Block]:
 
 # A markdown link or image: its text stays, its address goes ("[OBDO](https://…)" is "OBDO").
 # Addresses in a passage are no words a question asks with, and a quote reads without them.
-LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
 # A task-list box at the start of a list item ("- [ ] Je hebt …"): the item stays, the box goes.
 TASK_BOX = re.compile(r"(?m)^([ \t]*[-*•+] )\[[ xX]\] ")
 
 
+# Inline HTML that markdown lets a page carry (`<sup><a name="f19"><dfn>19</dfn></a>: …</sup>`): the
+# tags go, their words stay. Only these presentational tags: "<OIN>" in a technical text is a word.
+INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|br|cite|code|dfn|em|i|kbd|mark|q|s|small|span|strong|sub|sup|u)(?:\s[^<>]*)?/?>", re.I
+)
+
+
 def strip_markup(text: str) -> str:
-    """Link addresses and task-list boxes out of a paragraph, their words kept."""
-    return TASK_BOX.sub(r"\1", LINK.sub(r"\1", text))
+    """Link addresses, task-list boxes and inline HTML tags out of a paragraph, their words kept."""
+    text = TASK_BOX.sub(r"\1", LINK.sub(r"\1", text))
+    return INLINE_TAG.sub(lambda m: " " if m.group(0)[1:3].lower() == "br" else "", text)
 
 
 def finish_text(text: str, vocab: frozenset[str]) -> str:

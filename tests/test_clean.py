@@ -117,3 +117,13 @@ def test_indented_bullets_keep_their_lines():
     assert (
         clean_blocks(lines, frozenset())[0].text == "De standaarden ondersteunen:\n- synchrone uitwisseling;\n- grote berichten;"
     )
+
+
+def test_inline_html_tags_go_and_their_words_stay_but_a_placeholder_in_angle_brackets_stays():
+    text = '<sup><a name="f19"><dfn>19</dfn></a>: Versleuteling op berichtniveau.</sup> Vul <OIN> in.<br>Let op: a < b.'
+    assert strip_markup(text) == "19: Versleuteling op berichtniveau. Vul <OIN> in. Let op: a < b."
+
+
+def test_an_image_or_link_with_a_title_keeps_only_its_words():
+    text = 'Zie ![Niet-transparante intermediair](media/nti.png "Niet-transparante intermediair") en [de site](https://x.nl/a "Site").'
+    assert strip_markup(text) == "Zie Niet-transparante intermediair en de site."
