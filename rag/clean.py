@@ -157,9 +157,7 @@ TASK_BOX = re.compile(r"(?m)^([ \t]*[-*•+] )\[[ xX]\] ")
 
 # Inline HTML that markdown lets a page carry (`<sup><a name="f19"><dfn>19</dfn></a>: …</sup>`): the
 # tags go, their words stay. Only these presentational tags: "<OIN>" in a technical text is a word.
-INLINE_TAG = re.compile(
-    r"</?(?:a|abbr|b|br|cite|code|dfn|em|i|kbd|mark|q|s|small|span|strong|sub|sup|u)(?:\s[^<>]*)?/?>", re.I
-)
+INLINE_TAG = re.compile(r"</?(?:a|abbr|b|br|cite|code|dfn|em|i|kbd|mark|q|s|small|span|strong|sub|sup|u)(?:\s[^<>]*)?/?>", re.I)
 
 
 def strip_markup(text: str) -> str:
