@@ -23,11 +23,11 @@ from .errors import InvalidQuestionError
 from .generate import Generator
 from .language import detect, text
 from .live import LiveIndex
-from .prompt import build_messages, with_earlier
+from .prompt import build_messages
 from .settings import Settings
 from .types import Answer, Turn
 
-__all__ = ["Draft", "Event", "Final", "InConversation", "Pipeline", "Retrieved", "Token", "Turn", "validate"]
+__all__ = ["Draft", "Event", "Final", "Pipeline", "Retrieved", "Token", "Turn", "validate"]
 
 
 # Not text: lone surrogates (invalid in UTF-8), control characters, zero-width and direction marks.
@@ -81,24 +81,6 @@ def validate(question: str, max_chars: int, collection: Callable[[str], str] = l
     if len(raw) > max_chars:
         raise InvalidQuestionError(text(lang, "too_long", n=len(raw), max=max_chars))
     return q
-
-
-class InConversation:
-    """The generator, shown the previous turn of the conversation in the prompt (a follow-up's
-    context: what "zij" or "dan" point at); it counts the prompt's tokens with that turn in, so
-    the prompt budget (`generate.prompt_budget`, `prompt.fitted_messages`) holds for what is sent."""
-
-    def __init__(self, generator: Generator, earlier: Turn) -> None:
-        self.generator = generator
-        self.earlier = earlier
-        self.name = generator.name
-        self.context = getattr(generator, "context", 0)
-        count = getattr(generator, "count_tokens", None)
-        if count is not None:
-            self.count_tokens = lambda messages: count(with_earlier(messages, earlier))
-
-    def stream(self, messages: list[dict[str, str]], max_tokens: int = 160) -> Iterator[str]:
-        return self.generator.stream(with_earlier(messages, self.earlier), max_tokens=max_tokens)
 
 
 class Pipeline:
@@ -158,9 +140,8 @@ class Pipeline:
         intent = analyze(question, turns, retriever.experts, focus=experts or ())
         intent = renamed(intent, lookup.corpus_names(question, intent.lang))
         route = choose(intent, lookup)
-        generator = self.generator
-        if intent.follow_up and turns and turns[-1].answer:
-            generator = InConversation(generator, turns[-1])
-        ctx = Context(intent, snap, self.settings, self.encoder, generator, experts, theme, document, started)
+        ctx = Context(intent, snap, self.settings, self.encoder, self.generator, experts, theme, document, started)
         ctx.src, ctx.subject, ctx.booklet = lookup.collection(intent.lang), lookup.subject, lookup.is_booklet
+        if intent.follow_up and turns and turns[-1].answer:
+            ctx.earlier = turns[-1]
         yield from route.run(ctx, lookup)

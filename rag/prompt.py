@@ -72,11 +72,16 @@ def system_prompt(subject: str) -> str:
     return f"Je beantwoordt vragen over {subject or text('nl', 'documents')}. {SYSTEM_PROMPT}"
 
 
-def build_messages(question: str, sources: Sequence[Source], lang: str, subject: str = "") -> list[dict[str, str]]:
-    """System prompt, then one user message with the numbered sources and the question."""
+def build_messages(
+    question: str, sources: Sequence[Source], lang: str, subject: str = "", earlier: Turn | None = None
+) -> list[dict[str, str]]:
+    """System prompt, then one user message with the numbered sources, the previous turn of the
+    conversation when the question follows up on an answer (`earlier`), and the question."""
     lines = source_lines(sources, lang)
+    conversation = earlier_lines(earlier) if earlier else []
+    before = "\n\n" + "\n".join(conversation) if conversation else ""
     instruction = text(lang, "instruction")
-    user = "Bronnen:\n" + "\n".join(lines) + f'{QUESTION_LINE}"{sanitize_question(question)}"\n{instruction}'
+    user = "Bronnen:\n" + "\n".join(lines) + before + f'{QUESTION_LINE}"{sanitize_question(question)}"\n{instruction}'
     return [{"role": "system", "content": system_prompt(subject)}, {"role": "user", "content": user}]
 
 
@@ -100,17 +105,6 @@ def earlier_lines(turn: Turn) -> list[str]:
     ]
 
 
-def with_earlier(messages: list[dict[str, str]], turn: Turn) -> list[dict[str, str]]:
-    """The messages with the previous turn placed between the sources and the question of the
-    last user message; unchanged when that message has no question in it or the turn no answer."""
-    lines = earlier_lines(turn)
-    if not lines or not messages or QUESTION_LINE not in messages[-1]["content"]:
-        return messages
-    head, _, tail = messages[-1]["content"].rpartition(QUESTION_LINE)
-    user = f"{head}\n\n" + "\n".join(lines) + f"{QUESTION_LINE}{tail}"
-    return [*messages[:-1], {**messages[-1], "content": user}]
-
-
 # A question's own tokens: ~1,000 characters of Dutch (the page's limit) take about 300. Input
 # that takes more within that limit (emoji, CJK, digit strings, combining marks) is mostly noise,
 # and every token of it costs prompt time on 2 cores (~90 tokens/s).
@@ -124,11 +118,12 @@ def fitted_messages(
     count: Callable[[list[dict[str, str]]], int] | None,
     budget: int,
     subject: str = "",
+    earlier: Turn | None = None,
 ) -> list[dict[str, str]]:
     """`build_messages`, with the question shortened until it takes at most `QUESTION_TOKENS` and
     the prompt fits `budget` tokens, as `count` counts them: a question within the character
     limit can still expand to a thousand tokens. The sources are bounded already; the question is not."""
-    messages = build_messages(question, sources, lang, subject)
+    messages = build_messages(question, sources, lang, subject, earlier)
     if count is None:
         return messages
 
@@ -137,5 +132,5 @@ def fitted_messages(
 
     while question and too_long():
         question = question[: len(question) * 2 // 3].rstrip()
-        messages = build_messages(question, sources, lang, subject)
+        messages = build_messages(question, sources, lang, subject, earlier)
     return messages

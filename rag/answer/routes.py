@@ -27,7 +27,7 @@ from ..language import detect, text
 from ..prompt import fitted_messages, source_lines
 from ..retrieve import Query
 from ..settings import Settings
-from ..types import Answer, Chunk, Citation, Hit
+from ..types import Answer, Chunk, Citation, Hit, Turn
 from . import grade, relevance, render
 from .events import Draft, Event, Final, Retrieved, Token
 from .intent import Intent, topic_stems
@@ -62,6 +62,7 @@ class Context:
     src: str = ""  # what answers call the collection ("de bundel", "de documenten")
     subject: str = ""  # what the model is told the questions are about
     booklet: bool = True  # whether the collection is the booklet (else no answer may call it so)
+    earlier: Turn | None = None  # the previous turn, shown to the model when the question follows up on its answer
 
     @cached_property
     def prepared(self) -> Query:
@@ -403,7 +404,7 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
         ctx.timings["draft_ms"] = (time.perf_counter() - ctx.started) * 1000
         yield Draft(draft_text, tuple(draft_cites))
     count, limit = prompt_budget(ctx.generator, ctx.settings.max_answer_tokens)
-    messages = fitted_messages(intent.question, sources, ctx.lang, count, limit, ctx.subject)
+    messages = fitted_messages(intent.question, sources, ctx.lang, count, limit, ctx.subject, ctx.earlier)
     ctx.evidence = tuple(source_lines(sources, ctx.lang))
     raw = ""
     for piece in ctx.generator.stream(messages, max_tokens=ctx.settings.max_answer_tokens):
