@@ -79,7 +79,7 @@ def rows_of(snap: Snapshot, questions: Sequence[dict]) -> list[Row]:
         parts = [p.text for p in intent.parts] if intent.compound else []
         found = grade.sentences(prepared.text, prepared.vector, hits, r.index.sentences_of, snap.idf, parts)
         fact = "" if intent.compound else intent.fact
-        asks = fact not in ("", "after_publication")
+        asks = relevance.asks_fact(fact)
         holding = [f for f in found if asks and relevance.has_fact(fact, f.sentence)]
         out.append(
             Row(

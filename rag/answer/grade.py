@@ -105,7 +105,7 @@ def sentences(
 
 def signals(found: Sequence[Found], calibration: Calibration, fact: Fact = "") -> Signals:
     """The signals over sentences found by `sentences`, with the embedding model's thresholds."""
-    asked = fact not in ("", "after_publication")
+    asked = relevance.asks_fact(fact)
     closest = max(found, key=lambda f: f.dense, default=None)
     wordiest = max(found, key=lambda f: f.words, default=None)
     holding = [

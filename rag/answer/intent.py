@@ -76,6 +76,11 @@ class Intent:
         return len(self.parts) > 1
 
     @property
+    def first_fact(self) -> Fact:
+        """The kind of fact the first (or only) question in it asks for."""
+        return self.parts[0].fact if self.compound else self.fact
+
+    @property
     def experts(self) -> tuple[str, ...]:
         """The experts the question is about: named, or carried over from the conversation."""
         return self.named or self.carried

@@ -167,6 +167,13 @@ def asks_fact(fact: Fact) -> bool:
     return fact in ("count", "percentage", "date")
 
 
+def states_fact(fact: Fact, sentence: str, topic: str, label: str, idf: Idf) -> bool:
+    """Whether a sentence (of the question's language) holds the asked kind of fact about `topic`:
+    it holds one, and covers `FACT_COVERAGE` of the topic's words (69 governments do not answer
+    "how many citizens")."""
+    return has_fact(fact, sentence) and coverage(topic, sentence, label, idf) >= FACT_COVERAGE
+
+
 def has_fact(fact: Fact, sentence: str) -> bool:
     """Whether a sentence holds the kind of fact asked for (any sentence holds "no particular kind")."""
     if fact == "count":

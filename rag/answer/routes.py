@@ -30,7 +30,7 @@ from ..settings import Settings
 from ..types import Answer, Chunk, Citation, Hit, Turn
 from . import grade, relevance, render
 from .events import Draft, Event, Final, Retrieved, Token
-from .intent import Intent, topic_stems
+from .intent import Intent, Part, topic_stems
 from .lookup import Lookup
 
 if TYPE_CHECKING:
@@ -292,7 +292,7 @@ def generated(ctx: Context, lookup: Lookup) -> Iterator[Event]:
         yield ctx.refuse("generated")
         return
     if outcome == "partly" and signals.best is not None:
-        fact = ctx.intent.parts[0].fact if ctx.intent.compound else ctx.intent.fact
+        fact = ctx.intent.first_fact
         yield _partly(ctx, ctx.text("partly_fact", fact=ctx.text(f"fact_{fact}")), signals.best, "generated")
         return
     other = _elsewhere(ctx, lookup)
@@ -440,15 +440,14 @@ def _unanswered_part(ctx: Context, said: Sequence[cit.Verified]) -> str:
     """A further part of the question that asks a number, percentage or date ("…, en welk budget
     koppelt hij daaraan?") which no sentence of the answer holds: one holding that kind of fact and,
     in the question's language, covering as much of the part's topic as a quoted fact must."""
-    idf = ctx.snap.idf
 
-    def holds(part_text: str, fact: str, sentence: str) -> bool:
-        if not relevance.has_fact(fact, sentence):
-            return False
-        return detect(sentence) != ctx.lang or relevance.coverage(part_text, sentence, "", idf) >= relevance.FACT_COVERAGE
+    def holds(part: Part, sentence: str) -> bool:
+        if detect(sentence) != ctx.lang:
+            return relevance.has_fact(part.fact, sentence)
+        return relevance.states_fact(part.fact, sentence, part.text, "", ctx.snap.idf)
 
     for part in ctx.intent.parts[1:]:
-        if relevance.asks_fact(part.fact) and not any(holds(part.text, part.fact, v.text) for v in said):
+        if relevance.asks_fact(part.fact) and not any(holds(part, v.text) for v in said):
             return part.text
     return ""
 
@@ -484,12 +483,10 @@ def _fact_check(ctx: Context, sources: Sequence[evidence.Source], about: relevan
     def holds(fact: str, number: int, quote: str) -> bool:
         if not fact:
             return True
-        if not relevance.has_fact(fact, quote):
-            return False
         if detect(quote) != ctx.lang:
-            return about(quote)
+            return relevance.has_fact(fact, quote) and about(quote)
         title = relevance.label(by_number[number].hit.chunk)
-        return relevance.coverage(ctx.prepared.text, quote, title, ctx.snap.idf) >= relevance.FACT_COVERAGE
+        return relevance.states_fact(fact, quote, ctx.prepared.text, title, ctx.snap.idf)
 
     return holds
 
@@ -541,8 +538,9 @@ def _quotes(
         return []
     best, covered, same_language = candidate
     intent, idf, top = ctx.intent, ctx.snap.idf, sources[0]
-    first_fact = intent.parts[0].fact if intent.compound else intent.fact
-    if same_language and covered < (relevance.FACT_COVERAGE if relevance.asks_fact(first_fact) else relevance.ANSWER_COVERAGE):
+    if same_language and covered < (
+        relevance.FACT_COVERAGE if relevance.asks_fact(intent.first_fact) else relevance.ANSWER_COVERAGE
+    ):
         return []
     quotes = [_quote(ctx, top, best)]
     if evidence.announces(quotes[0].text):
@@ -581,7 +579,7 @@ def answer_candidate(ctx: Context, sources: Sequence[evidence.Source], about: re
     best, covered = relevance.answering_sentence(first_part, top.sentences, top.best, title, idf, same_language)
     if not best or relevance.points_elsewhere(best, intent.question):
         return None  # nothing to quote, or where the answer is instead of the answer: at most the closest
-    first_fact = intent.parts[0].fact if intent.compound else intent.fact
+    first_fact = intent.first_fact
     # A question without distinctive words (every word is in most passages) has nothing to test "about" with.
     if about.topical and not (about(best) or (same_language and about(title))):
         return None
