@@ -124,13 +124,22 @@ class Retriever:
         A document's language is read from its first chunks."""
         if not lang:
             return bm25
+        return np.where(self._chunk_languages() == lang, bm25, 0.0)
+
+    def _chunk_languages(self) -> np.ndarray:
+        """Each chunk's document's language, read from the document's first chunks, once."""
         if self._languages is None:
             chunks = self.index.chunks
             languages = np.full(len(chunks), "", dtype="<U2")
             for rows in self._documents():
                 languages[rows] = detect(" ".join(chunks[i].text for i in rows[:LANGUAGE_SAMPLE]))
             self._languages = languages
-        return np.where(self._languages == lang, bm25, 0.0)
+        return self._languages
+
+    def document_language(self, document: str) -> str:
+        """The language a document is written in, as the lexical ranking reads it ("" if not indexed)."""
+        rows = self._rows_of(("document", document))
+        return str(self._chunk_languages()[rows[0]]) if len(rows) else ""
 
     def _documents(self) -> list[np.ndarray]:
         """The rows of each document's chunks (from the same lists as `_rows_of`)."""

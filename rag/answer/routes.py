@@ -242,7 +242,7 @@ def premise(ctx: Context) -> Iterator[Event]:
     is not (the correction says so in words, then quotes what the source does say)."""
     yield ctx.retrieved(ctx.search())
     snap = ctx.snap
-    if ctx.hits and detect(ctx.hits[0].chunk.text) != ctx.lang:
+    if ctx.hits and snap.retriever.document_language(ctx.hits[0].chunk.document) != ctx.lang:
         # Words cannot be compared across languages: the claim is neither confirmed nor repeated;
         # what the sources say on the question, when they are on it, is quoted as only that.
         signals = _signals(ctx)
