@@ -533,3 +533,13 @@ def test_the_verb_agrees_with_one_or_several_experts(experts, lang, opening):
         "Een bedrag vind ik hierover niet in de bundel.", Source(1, Hit(1, 1.0, chunk), ("Zo kan het.",)), "Zo kan het.", lang
     )
     assert opening in body, body
+
+
+def test_an_acronym_is_there_when_the_corpus_writes_it_out():
+    from rag.answer.lookup import CorpusLookup
+
+    text = "Het ministerie van Binnenlandse Zaken en Koninkrijksrelaties stelt de richtlijn vast. De Zorg is er."
+    lookup = CorpusLookup([Chunk("c", "d.md", text, text)])
+    # "BZK" by the initials of the capitalised words (over "en"); not letters of unrelated words,
+    # and two letters are too few to tell.
+    assert lookup.absent_terms(["BZK", "ZKD", "BZ", "KVK"]) == ["ZKD", "BZ", "KVK"]

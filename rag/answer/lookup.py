@@ -54,6 +54,12 @@ class Lookup(Protocol):
 LAW = re.compile(r"^(?:Wet|Besluit|Regeling|Verordening)\b|\b(?:Act|Regulation|Directive)$")
 
 
+# An acronym is also there as the initials of the capitalised words it stands for ("BZK":
+# "Binnenlandse Zaken en Koninkrijksrelaties"), over the small words between them.
+ACRONYM = re.compile(r"^[A-Z]{3,6}$")
+CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:en|van|voor|der|de|het|of|and|for|the)\s+)?[A-Z][\w'’-]*)+")
+CONNECTORS = frozenset("en van voor der de het of and for the".split())
+
 SHORT_WORD_ENDINGS = ("", "e", "en", "n", "s")  # Dutch inflections: adjective, plural, genitive
 MIN_COMPOUND_PART = 4  # "rijks" + "overheid"; shorter parts match too much by chance
 LINKS = ("s", "e", "en")  # the letters Dutch puts between the parts of a compound
@@ -109,6 +115,17 @@ class CorpusLookup:
     def _text(self) -> str:
         return " " + " ".join(fold(f"{c.text} {c.embed_text}") for c in self.chunks) + " "
 
+    @cached_property
+    def _initials(self) -> frozenset[str]:
+        """The initials of every run of three or more capitalised words in the corpus, and of its
+        runs within it ("MBZK", "BZK" of "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties")."""
+        out: set[str] = set()
+        for c in self.chunks:
+            for run in CAPITALISED_RUN.findall(c.text):
+                letters = "".join(w[0] for w in run.split() if w not in CONNECTORS).upper()
+                out |= {letters[i:j] for i in range(len(letters)) for j in range(i + 3, len(letters) + 1)}
+        return frozenset(out)
+
     def _has_word(self, word: str) -> bool:
         """A word occurs, inflected or as the start of a compound ("Europa" in "europese",
         "Belastingdienst" in "belastingdienstmedewerkers"); a number only as itself."""
@@ -163,6 +180,8 @@ class CorpusLookup:
             # A compound by its capitalised part: "ICT-budgetten" is about ICT.
             parts = [fold(p) for p in term.split("-") if p[:1].isupper()] or [fold(term)]
             return all(self._has_word(p) for p in parts if p)
+        if ACRONYM.match(term) and term in self._initials:
+            return True  # written out
         return self._has_word(fold(term)) or self._compound(fold(term))
 
     def corpus_names(self, question: str, lang: str = "nl") -> list[str]:
