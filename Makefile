@@ -5,6 +5,10 @@ BIN = $(VENV)/bin
 # The CPU build of torch 2.13.0 lies in /opt/wheels on these machines; without it pip
 # would fetch a multi-GB CUDA build from PyPI.
 FIND_LINKS = $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+# llama.cpp is compiled for this CPU, but without Intel AMX: where the CPU reports AMX and the
+# kernel does not grant its tile registers (as in some VMs), the model dies of an illegal instruction.
+NO_AMX = -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+export CMAKE_ARGS ?= $(if $(filter x86_64,$(shell uname -m)),-DCMAKE_C_FLAGS="$(NO_AMX)" -DCMAKE_CXX_FLAGS="$(NO_AMX)",)
 QUESTION ?= Wat zegt Bob van Graft over de cloud?
 
 .PHONY: setup browser ocr index run search test lint bench clean-index postgres postgres-stop
