@@ -76,8 +76,7 @@ def rows_of(snap: Snapshot, questions: Sequence[dict]) -> list[Row]:
             continue  # answered from the structure, instructions only, or a claim to check
         prepared = r.prepare(intent.query)
         hits = r.search(intent.query, k=5, prepared=prepared)
-        parts = [p.text for p in intent.parts] if intent.compound else []
-        found = grade.sentences(prepared.text, prepared.vector, hits, r.index.sentences_of, snap.idf, parts)
+        found = grade.sentences(prepared.text, prepared.vector, hits, r.index.sentences_of, snap.idf, intent.part_texts)
         fact = "" if intent.compound else intent.fact
         asks = relevance.asks_fact(fact)
         holding = [f for f in found if asks and relevance.has_fact(fact, f.sentence)]

@@ -76,6 +76,11 @@ class Intent:
         return len(self.parts) > 1
 
     @property
+    def part_texts(self) -> tuple[str, ...]:
+        """The words of each question in it when it asks several (none for one question)."""
+        return tuple(p.text for p in self.parts) if self.compound else ()
+
+    @property
     def first_fact(self) -> Fact:
         """The kind of fact the first (or only) question in it asks for."""
         return self.parts[0].fact if self.compound else self.fact

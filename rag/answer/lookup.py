@@ -57,8 +57,8 @@ LAW = re.compile(r"^(?:Wet|Besluit|Regeling|Verordening)\b|\b(?:Act|Regulation|D
 # An acronym is also there as the initials of the capitalised words it stands for ("BZK":
 # "Binnenlandse Zaken en Koninkrijksrelaties"), over the small words between them.
 ACRONYM = re.compile(r"^[A-Z]{3,6}$")
-CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:en|van|voor|der|de|het|of|and|for|the)\s+)?[A-Z][\w'’-]*)+")
-CONNECTORS = frozenset("en van voor der de het of and for the".split())
+CONNECTORS = ("en", "van", "voor", "der", "de", "het", "of", "and", "for", "the")
+CAPITALISED_RUN = re.compile(rf"[A-Z][\w'’-]*(?:\s+(?:(?:{'|'.join(CONNECTORS)})\s+)?[A-Z][\w'’-]*)+")
 
 SHORT_WORD_ENDINGS = ("", "e", "en", "n", "s")  # Dutch inflections: adjective, plural, genitive
 MIN_COMPOUND_PART = 4  # "rijks" + "overheid"; shorter parts match too much by chance

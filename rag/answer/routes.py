@@ -308,9 +308,13 @@ def generated(ctx: Context, lookup: Lookup) -> Iterator[Event]:
 def _signals(ctx: Context, hits: Sequence[Hit] | None = None) -> grade.Signals:
     """The grade's signals over the question's best passages (`hits`, or the retrieved ones)."""
     snap, prepared = ctx.snap, ctx.prepared
-    parts = [p.text for p in ctx.intent.parts] if ctx.intent.compound else []
     found = grade.sentences(
-        prepared.text, prepared.vector, ctx.hits if hits is None else hits, snap.retriever.index.sentences_of, snap.idf, parts
+        prepared.text,
+        prepared.vector,
+        ctx.hits if hits is None else hits,
+        snap.retriever.index.sentences_of,
+        snap.idf,
+        ctx.intent.part_texts,
     )
     return grade.signals(found, snap.calibration, "" if ctx.intent.compound else ctx.intent.fact)
 
