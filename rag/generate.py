@@ -32,6 +32,10 @@ class GenerationError(RagError):
 
 class Generator(Protocol):
     name: str
+    # Whether the model writes once the sources' own sentences, quoted, answer in the question's
+    # language: a served model adds what they do not say; the packaged 1.5B model on 2 cores
+    # mostly restated them, seconds later (docs/MEASURED.md).
+    after_quotes: bool
 
     def stream(self, messages: list[Message], max_tokens: int = 160) -> Iterator[str]:
         """Yield the answer text piece by piece."""
@@ -47,11 +51,21 @@ def prompt_budget(generator: Generator, max_tokens: int) -> tuple[Callable[[list
     return (count, context - max_tokens - TEMPLATE_TOKENS) if count and context else (None, 0)
 
 
+def writes_after_quotes(settings: Settings, generator: Generator) -> bool:
+    """Whether the model writes once the sources' own sentences answer (`Settings.model_after_quotes`;
+    "auto": the backend's own default)."""
+    if settings.model_after_quotes == "auto":
+        return getattr(generator, "after_quotes", True)
+    return settings.model_after_quotes == "yes"
+
+
 TEMPLATE_TOKENS = 32  # the chat template's role markers around the messages
 
 
 class LlamaCppGenerator:
     """llama.cpp via llama-cpp-python; the fixed system prompt stays in its prefix cache."""
+
+    after_quotes = False
 
     def __init__(self, model_path: Path, threads: int = 2, context: int = 2048, lookup: int = 0) -> None:
         self.model_path = model_path
@@ -109,6 +123,8 @@ class LlamaCppGenerator:
 class OpenAICompatibleGenerator:
     """Any server with an OpenAI-style /chat/completions endpoint (vLLM, llama.cpp server, TGI…)."""
 
+    after_quotes = True
+
     def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 120.0, concurrency: int = 4) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
@@ -156,6 +172,8 @@ class OpenAICompatibleGenerator:
 
 class TransformersGenerator:
     """A local Hugging Face causal LM directory (for machines with a GPU or time to spare)."""
+
+    after_quotes = True
 
     def __init__(self, path: str, threads: int = 2) -> None:
         self.path = path
@@ -219,6 +237,7 @@ class ExtractiveGenerator:
     devcorpus 0.350 -> 0.452 without them; also with only those sharing words with the question)."""
 
     name = "extractive"
+    after_quotes = True  # no model to wait for: its sentence costs nothing
 
     def stream(self, messages: list[Message], max_tokens: int = 160) -> Iterator[str]:
         user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")

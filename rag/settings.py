@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -69,6 +70,9 @@ class Settings:
     # llama.cpp prompt-lookup decoding: tokens drafted from the prompt per step (0: off).
     # `bench/answer.py --lookup 0,N` measures both in one run.
     llama_lookup: int = 0
+    # Whether the model writes once the sources' own sentences answer in the question's language:
+    # "auto" (the backend's default: not the packaged model on 2 cores, a served one yes), "yes", "no".
+    model_after_quotes: str = "auto"
     max_question_chars: int = 1000
     ann_min_sentences: int = ANN_MIN_SENTENCES  # from this many sentences on, approximate vector search
     queue_size: int = 64  # page requests waiting at once; more are refused with "queue is full"
@@ -87,7 +91,9 @@ class Settings:
                 try:
                     changes[attr] = convert(env[var])
                 except ValueError:
-                    raise RagError(f"{var}={env[var]!r} is not a valid {convert.__name__}") from None
+                    raise RagError(
+                        f"{var}={env[var]!r} is not a valid {getattr(convert, 'expected', convert.__name__)}"
+                    ) from None
         settings = replace(cls(), **changes)
         return settings.with_index(settings.index_dir)
 
@@ -99,7 +105,20 @@ class Settings:
         return replace(self, index_dir=location)
 
 
-ENVIRONMENT: dict[str, tuple[str, type]] = {
+AFTER_QUOTES = ("auto", "yes", "no")
+
+
+def after_quotes(value: str) -> str:
+    """One of `AFTER_QUOTES` (a ValueError names them otherwise)."""
+    if value not in AFTER_QUOTES:
+        raise ValueError(value)
+    return value
+
+
+after_quotes.expected = "choice (auto, yes or no)"  # type: ignore[attr-defined]
+
+
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "RAG_DATA_DIR": ("data_dir", Path),
     "RAG_INDEX_DIR": ("index_dir", index_location),
     "RAG_CACHE_DIR": ("cache_dir", Path),
@@ -123,6 +142,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "RAG_GENERATOR_CONCURRENCY": ("generator_concurrency", int),
     "RAG_MAX_ANSWER_TOKENS": ("max_answer_tokens", int),
     "RAG_LLAMA_LOOKUP": ("llama_lookup", int),
+    "RAG_MODEL_AFTER_QUOTES": ("model_after_quotes", after_quotes),
     "RAG_MAX_QUESTION_CHARS": ("max_question_chars", int),
     "RAG_CALIBRATION_FILE": ("calibration_file", Path),
     "RAG_DB_TIMEOUT": ("db_timeout", float),

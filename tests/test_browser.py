@@ -60,7 +60,7 @@ def page(site):
 
 def test_question_gets_a_streamed_cited_answer_with_its_source_card(page):
     times = ask(page, "Wat mist Rudy van Belkom op het internet, dat wel boekenwinkels heeft?")
-    assert times["passages_s"] < times["answer_s"]
+    assert times["passages_s"] <= times["answer_s"]
     link = page.locator('a[href="#bron-1-1"]').first
     assert link.is_visible()
     card = page.locator("#bron-1-1")
@@ -71,9 +71,10 @@ def test_question_gets_a_streamed_cited_answer_with_its_source_card(page):
 
 def test_the_quoted_sentence_is_shown_before_the_model_answer_and_kept(page):
     """Quote first: the source's own sentence, cited, is on the page while the model still
-    writes, and the checked answer that replaces it still holds it."""
+    writes (in English, for an English question over Dutch sources), and the checked answer that
+    replaces it still holds it."""
     box = page.get_by_label("Uw vraag")
-    box.fill("Welk project noemt Marleen Stikker waarbij burgers zelf de luchtkwaliteit meten?")
+    box.fill("Which project does Marleen Stikker mention in which citizens measure air quality themselves?")
     box.press("Enter")
     last = f"{BOT}.filter(e => e.innerText.trim()).pop()"
     # The draft state: a quote with its [1] and the note that the model is still writing.
@@ -192,7 +193,7 @@ def test_the_openai_client_streams_a_cited_answer_from_the_app(site):
     import openai
 
     client = openai.OpenAI(base_url=site[0] + "v1", api_key="niet-nodig", max_retries=0, timeout=300)
-    messages = [{"role": "user", "content": "Waarom is de cloud volgens Bob van Graft niet altijd de oplossing?"}]
+    messages = [{"role": "user", "content": "Why is the cloud not always the answer according to Bob van Graft?"}]
     chunks = list(client.chat.completions.create(model="vraag-de-experts", messages=messages, stream=True))
     content = "".join(c.choices[0].delta.content or "" for c in chunks)
     rag = chunks[-1].model_extra["rag"]

@@ -2,15 +2,17 @@
 refusals in both languages, structure questions, injection and bad input."""
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from rag.answer.relevance import About
 from rag.build import build
-from rag.errors import InvalidQuestionError
+from rag.errors import InvalidQuestionError, RagError
 from rag.evaluate import answer_language
 from rag.pipeline import Draft, Final, Pipeline, Retrieved, Token
 from rag.prompt import QUESTION_TOKENS, SYSTEM_PROMPT
+from rag.settings import Settings
 
 
 class Scripted:
@@ -461,3 +463,59 @@ def test_a_batch_file_in_latin1_is_a_named_one_line_error(command, tmp_path, cap
     err = capsys.readouterr().err
     assert err == f"rag: {src}:2 is not UTF-8 text (byte 0xe9); save the file as UTF-8\n"
     assert not (tmp_path / "out.jsonl").exists()
+
+
+# --- the model is not waited for where the sources' own sentences answer (packaged model) ---------
+
+
+class Packaged(Scripted):
+    """A scripted model that, like the packaged one on 2 cores, is not waited for once the sources'
+    own sentences answer in the question's language."""
+
+    after_quotes = False
+
+
+@pytest.fixture
+def packaged(workspace, fake_encoder):
+    build(workspace, fake_encoder)
+
+    def _make(reply, after_quotes="auto"):
+        gen = Packaged(reply)
+        return Pipeline(replace(workspace, model_after_quotes=after_quotes), fake_encoder, gen), gen
+
+    return _make
+
+
+REGISTER = "Waarom zou het algoritmeregister de toeslagenaffaire niet hebben kunnen voorkomen volgens Rudy van Belkom?"
+
+
+def test_a_quote_in_the_questions_language_is_the_answer_without_the_model(packaged):
+    pipeline, gen = packaged("Ja, het register had de affaire voorkomen [1].")  # would contradict the source
+    answer = pipeline.ask(REGISTER)
+    assert gen.prompts == []  # never asked
+    assert answer.answered == "yes" and answer.generator == "rules"
+    assert answer.text.startswith("“") and "registrerende functie" in answer.text and "Ja," not in answer.text
+    _contract(answer)
+
+
+def test_the_model_still_writes_after_the_quote_when_the_setting_says_so(packaged):
+    pipeline, gen = packaged("Het register registreert alleen.", after_quotes="yes")
+    answer = pipeline.ask(REGISTER)
+    assert len(gen.prompts) == 1 and "registrerende functie" in answer.text
+
+
+def test_without_a_quote_the_model_still_picks_the_closest_sentence(packaged):
+    pipeline, gen = packaged("Dat is een goede vraag.")
+    answer = pipeline.ask("Wat zegt Marleen Stikker over de waarden van de samenleving en technologie en ontwerpen?")
+    assert len(gen.prompts) == 1  # the passages are on the question, but no sentence says it in so many words
+    assert answer.answered == "partly" and answer.text.startswith("Het dichtst bij een antwoord komt Marleen Stikker")
+    _contract(answer)
+
+
+# An English question over Dutch sources still gets the model (it states the point in English):
+# tests/test_real_answer.py, with the real encoder (the fake one cannot match across languages).
+
+
+def test_an_unknown_choice_for_the_model_after_quotes_is_a_clear_error():
+    with pytest.raises(RagError, match="RAG_MODEL_AFTER_QUOTES='sometimes' is not a valid choice"):
+        Settings.from_env({"RAG_MODEL_AFTER_QUOTES": "sometimes"})

@@ -30,8 +30,8 @@ def test_answer_is_cited_with_expert_and_advice(pipeline):
     labels = re.findall(r"\[(\d+)\]", answer.text)
     assert labels and sorted(set(labels), key=int) == [c.label.strip("[]") for c in answer.citations]
     assert {c.chunk.chunk_id for c in answer.citations} <= {h.chunk.chunk_id for h in answer.hits}
-    assert answer.generator.startswith("llama.cpp/")
-    assert answer.timings["first_token_ms"] < answer.timings["total_ms"]
+    # The source's Dutch sentence answers the Dutch question: the packaged model is not waited for.
+    assert answer.generator == "rules" and "Hollandse Luchten" in answer.text
 
 
 def test_english_question_gets_an_english_answer_or_refusal(pipeline):
@@ -39,6 +39,9 @@ def test_english_question_gets_an_english_answer_or_refusal(pipeline):
     assert answer.refused or answer.citations
     if answer.refused:
         assert answer.text.startswith("I find no answer to this question in the booklet")
+    else:  # the Dutch source sentence is the evidence; the model states it in English
+        assert answer.generator.startswith("llama.cpp/")
+        assert answer.timings["first_token_ms"] < answer.timings["total_ms"]
     # The answer's own words, not the question's language (`answer.language`): a Dutch quote
     # under an English lead-in is not an English answer.
     assert answer_language(answer.text) == "en", answer.text

@@ -22,7 +22,7 @@ from .. import citations as cit
 from .. import evidence
 from ..embed import Encoder
 from ..experts import strip_names
-from ..generate import Generator, prompt_budget
+from ..generate import Generator, prompt_budget, writes_after_quotes
 from ..language import detect, text
 from ..prompt import fitted_messages, source_lines
 from ..retrieve import Query
@@ -403,6 +403,11 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     sources = select_evidence(ctx, parts)
     about = relevance.About(prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about)
     quotes = _quotes(ctx, sources, parts, about)
+    if not writes_after_quotes(ctx.settings, ctx.generator):
+        settled = _settled(ctx, route, missing, quotes, sources)
+        if settled is not None:
+            yield settled  # the sources' own sentences are the answer: no model to wait for
+            return
     if quotes:
         draft_text, draft_cites = cit.render(quotes, sources, ctx.lang)
         ctx.timings["draft_ms"] = (time.perf_counter() - ctx.started) * 1000
@@ -438,6 +443,22 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     if missing:
         answer_text = f"{missing} {answer_text}"
     yield ctx.final(answer_text, False, cites, ctx.generator.name, route, partly=bool(missing))
+
+
+def _settled(
+    ctx: Context, route: str, missing: str, quotes: Sequence[cit.Verified], sources: Sequence[evidence.Source]
+) -> Final | None:
+    """The answer without the model, when the sources' own sentences in the question's language
+    make it: the quotes, with the part they leave unanswered said. None when the model must write:
+    no quote (it picks the closest sentence of a "partly" better than the rules do: on the fresh
+    devcorpus set citation hit 0.417 with it, 0.333 without), or a quote in another language (the
+    model states it in the asker's)."""
+    if not quotes or any(detect(q.text) != ctx.lang for q in quotes):
+        return None
+    unanswered = _unanswered_part(ctx, quotes)
+    reason = missing or (ctx.text("partly_part", part=unanswered) if unanswered else "")
+    text, cites = cit.render(list(quotes), sources, ctx.lang)
+    return ctx.final(f"{reason} {text}" if reason else text, False, cites, "rules", route, partly=bool(reason))
 
 
 def _unanswered_part(ctx: Context, said: Sequence[cit.Verified]) -> str:
