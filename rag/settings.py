@@ -115,7 +115,7 @@ def after_quotes(value: str) -> str:
     return value
 
 
-after_quotes.expected = "choice (auto, yes or no)"  # type: ignore[attr-defined]
+after_quotes.expected = f"choice ({', '.join(AFTER_QUOTES)})"  # type: ignore[attr-defined]  # the error names them
 
 
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {

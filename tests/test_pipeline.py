@@ -40,9 +40,9 @@ def first_source_sentence(messages) -> str:
 def make(workspace, fake_encoder):
     build(workspace, fake_encoder)
 
-    def _make(reply):
-        gen = Scripted(reply)
-        return Pipeline(workspace, fake_encoder, gen), gen
+    def _make(reply, generator=None, model_after_quotes="auto"):
+        gen = (generator or Scripted)(reply)
+        return Pipeline(replace(workspace, model_after_quotes=model_after_quotes), fake_encoder, gen), gen
 
     return _make
 
@@ -475,22 +475,11 @@ class Packaged(Scripted):
     after_quotes = False
 
 
-@pytest.fixture
-def packaged(workspace, fake_encoder):
-    build(workspace, fake_encoder)
-
-    def _make(reply, after_quotes="auto"):
-        gen = Packaged(reply)
-        return Pipeline(replace(workspace, model_after_quotes=after_quotes), fake_encoder, gen), gen
-
-    return _make
-
-
 REGISTER = "Waarom zou het algoritmeregister de toeslagenaffaire niet hebben kunnen voorkomen volgens Rudy van Belkom?"
 
 
-def test_a_quote_in_the_questions_language_is_the_answer_without_the_model(packaged):
-    pipeline, gen = packaged("Ja, het register had de affaire voorkomen [1].")  # would contradict the source
+def test_a_quote_in_the_questions_language_is_the_answer_without_the_model(make):
+    pipeline, gen = make("Ja, het register had de affaire voorkomen [1].", Packaged)  # would contradict the source
     answer = pipeline.ask(REGISTER)
     assert gen.prompts == []  # never asked
     assert answer.answered == "yes" and answer.generator == "rules"
@@ -498,14 +487,14 @@ def test_a_quote_in_the_questions_language_is_the_answer_without_the_model(packa
     _contract(answer)
 
 
-def test_the_model_still_writes_after_the_quote_when_the_setting_says_so(packaged):
-    pipeline, gen = packaged("Het register registreert alleen.", after_quotes="yes")
+def test_the_model_still_writes_after_the_quote_when_the_setting_says_so(make):
+    pipeline, gen = make("Het register registreert alleen.", Packaged, model_after_quotes="yes")
     answer = pipeline.ask(REGISTER)
     assert len(gen.prompts) == 1 and "registrerende functie" in answer.text
 
 
-def test_without_a_quote_the_model_still_picks_the_closest_sentence(packaged):
-    pipeline, gen = packaged("Dat is een goede vraag.")
+def test_without_a_quote_the_model_still_picks_the_closest_sentence(make):
+    pipeline, gen = make("Dat is een goede vraag.", Packaged)
     answer = pipeline.ask("Wat zegt Marleen Stikker over de waarden van de samenleving en technologie en ontwerpen?")
     assert len(gen.prompts) == 1  # the passages are on the question, but no sentence says it in so many words
     assert answer.answered == "partly" and answer.text.startswith("Het dichtst bij een antwoord komt Marleen Stikker")

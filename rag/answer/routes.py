@@ -425,9 +425,7 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     if not ctx.booklet:  # the model repeating the question's "the booklet" about other documents
         verified = [v for v in verified if v.quoted or not cit.misnames(v.text, v.quotes)]
     verified = _completed(verified, quotes, ctx.lang, extend=_answering(ctx, verified, sources, about))
-    unanswered = _unanswered_part(ctx, verified)
-    if unanswered and not missing:
-        missing = ctx.text("partly_part", part=unanswered)
+    missing = _missing(ctx, verified, missing)
     if signals is not None and not quotes:
         # On the question by meaning, but no source sentence says the asked thing in so many words:
         # not a "yes" on the model's words alone. The source sentence the model drew on (or the
@@ -439,10 +437,22 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     if not verified:
         yield ctx.refuse(route, generator=ctx.generator.name)
         return
-    answer_text, cites = cit.render(verified, sources, ctx.lang)
-    if missing:
-        answer_text = f"{missing} {answer_text}"
-    yield ctx.final(answer_text, False, cites, ctx.generator.name, route, partly=bool(missing))
+    yield _composed(ctx, verified, sources, missing, ctx.generator.name, route)
+
+
+def _missing(ctx: Context, said: Sequence[cit.Verified], missing: str) -> str:
+    """What the answer says the sources lack: `missing` as given, else the further part that no
+    sentence of the answer answers (`_unanswered_part`), else nothing."""
+    unanswered = "" if missing else _unanswered_part(ctx, said)
+    return ctx.text("partly_part", part=unanswered) if unanswered else missing
+
+
+def _composed(
+    ctx: Context, said: Sequence[cit.Verified], sources: Sequence[evidence.Source], missing: str, generator: str, route: str
+) -> Final:
+    """The final answer from its checked sentences, what is missing said first ("partly")."""
+    answer_text, cites = cit.render(said, sources, ctx.lang)
+    return ctx.final(f"{missing} {answer_text}" if missing else answer_text, False, cites, generator, route, partly=bool(missing))
 
 
 def _settled(
@@ -455,10 +465,7 @@ def _settled(
     model states it in the asker's)."""
     if not quotes or any(detect(q.text) != ctx.lang for q in quotes):
         return None
-    unanswered = _unanswered_part(ctx, quotes)
-    reason = missing or (ctx.text("partly_part", part=unanswered) if unanswered else "")
-    text, cites = cit.render(list(quotes), sources, ctx.lang)
-    return ctx.final(f"{reason} {text}" if reason else text, False, cites, "rules", route, partly=bool(reason))
+    return _composed(ctx, quotes, sources, _missing(ctx, quotes, missing), "rules", route)
 
 
 def _unanswered_part(ctx: Context, said: Sequence[cit.Verified]) -> str:
