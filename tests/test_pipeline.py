@@ -508,3 +508,9 @@ def test_without_a_quote_the_model_still_picks_the_closest_sentence(make):
 def test_an_unknown_choice_for_the_model_after_quotes_is_a_clear_error():
     with pytest.raises(RagError, match="RAG_MODEL_AFTER_QUOTES='sometimes' is not a valid choice"):
         Settings.from_env({"RAG_MODEL_AFTER_QUOTES": "sometimes"})
+
+
+def test_a_quote_only_answer_records_the_evidence_it_was_drawn_from(make):
+    pipeline, _ = make("Het register registreert alleen.", Packaged)
+    answer = pipeline.ask(REGISTER)
+    assert answer.generator == "rules" and any("registrerende functie" in line for line in answer.evidence)

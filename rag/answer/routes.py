@@ -403,6 +403,7 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     sources = select_evidence(ctx, parts)
     about = relevance.About(prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about)
     quotes = _quotes(ctx, sources, parts, about)
+    ctx.evidence = tuple(source_lines(sources, ctx.lang))  # what the answer is drawn from, with or without the model
     if not writes_after_quotes(ctx.settings, ctx.generator):
         settled = _settled(ctx, route, missing, quotes, sources)
         if settled is not None:
@@ -414,7 +415,6 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
         yield Draft(draft_text, tuple(draft_cites))
     count, limit = prompt_budget(ctx.generator, ctx.settings.max_answer_tokens)
     messages = fitted_messages(intent.question, sources, ctx.lang, count, limit, ctx.subject, ctx.earlier)
-    ctx.evidence = tuple(source_lines(sources, ctx.lang))
     raw = ""
     for piece in ctx.generator.stream(messages, max_tokens=ctx.settings.max_answer_tokens):
         if not raw:
