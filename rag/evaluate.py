@@ -28,6 +28,9 @@ class EvalRow:
     alone: list[tuple] = field(default_factory=list)  # the same, asked without its history
 
 
+MODEL_FREE = ("rules", "structure")  # what `Answer.generator` says when no model wrote the answer
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The value at share `q` of the sorted values (nearest rank); 0 for none."""
     if not values:
@@ -205,6 +208,9 @@ def score(rows: Sequence[EvalRow]) -> dict:
         "english_answered_in_english": f"{sum(english_in_english)}/{len(english_in_english)}",
         "latency_first_token_ms": {"p50": round(percentile(first, 0.5)), "p95": round(percentile(first, 0.95))},
         "latency_total_ms": {"p50": round(percentile(total, 0.5)), "p95": round(percentile(total, 0.95))},
-        "generator": answers[0].generator if answers else "",
+        # The backend that wrote answers; answers made by rules or from the structure name none.
+        "generator": next(
+            (a.generator for a in answers if a.generator not in MODEL_FREE), answers[0].generator if answers else ""
+        ),
         "by_type": by_type(rows),
     }

@@ -1,5 +1,7 @@
 """Evaluation metrics on literal rows: the matching rule, retrieval scores and answer scores."""
 
+from dataclasses import replace
+
 from rag.evaluate import EvalRow, answer_language, mentioned, score
 from rag.language import text
 from rag.metrics import Ref, found, recall, retrieval_scores
@@ -110,3 +112,12 @@ def test_evidence_recall_attributes_a_lost_term_to_selection_or_to_generation():
     # Both terms were in the evidence; the model kept one: the loss is generation's.
     assert s["evidence_recall"] == 1.0 and s["must_mention_rate"] == 0.5
     assert mentioned(["Bibliotheken", "winkels|BOEKENWINKEL"], "geen bibliotheken, wel boekenwinkels") == 1.0
+
+
+def test_the_eval_names_the_backend_that_wrote_answers_not_the_rules():
+    gold = {"gold": [{"experts": ["A"], "advice": 1}]}
+    quoted = replace(_answer([("A", 1)]), generator="rules")
+    written = replace(_answer([("A", 1)]), generator="llama.cpp/m")
+    rows = [EvalRow(gold, quoted, "", []), EvalRow(gold, written, "", [])]
+    assert score(rows)["generator"] == "llama.cpp/m"
+    assert score(rows[:1])["generator"] == "rules"  # only rules wrote them
