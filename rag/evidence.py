@@ -137,6 +137,24 @@ def announced(after: str) -> list[str]:
     return items
 
 
+# A sentence about the text itself ("Deze pagina beschrijft per fase …", "In dit hoofdstuk beschrijven
+# we …", "This section describes …"): it says what the text covers, which echoes a question's words
+# without answering it. A demonstrative and a part of a text open it, a verb of describing follows.
+SIGNPOST = re.compile(
+    r"^\W*(?:in |op )?(?:deze|dit|de volgende|onderstaande|this|the following)\s+"
+    r"(?:pagina|paragraaf|paragrafen|sectie|secties|hoofdstuk|hoofdstukken|document|bijlage|bundel|publicatie"
+    r"|page|section|sections|chapter|chapters|document|appendix)\b(?:\W+\w+){0,4}?\W+"
+    r"(?:beschr\w+|behandel\w*|leg(?:t|gen)|ga(?:at|an)|vat(?:t|ten)?|geeft|geven|bevat\w*|toont|tonen|biedt|bieden"
+    r"|describ\w+|cover\w*|outline\w*|explain\w*|present\w*|give\w*|contain\w*|discuss\w*)\b",
+    re.I,
+)
+
+
+def signpost(sentence: str) -> bool:
+    """Whether a sentence only says what the text (page, section, chapter) covers."""
+    return bool(SIGNPOST.match(sentence))
+
+
 def announces(text: str) -> bool:
     """Whether a text only announces what should follow it ("De volgende zes bouwstenen dragen hieraan bij:")."""
     return text.rstrip().endswith(":")
@@ -196,7 +214,9 @@ def best_sentence(part: Part, query_vector: np.ndarray, sources: Sequence[Source
     dense = _scaled(
         {t: float(v @ query_vector) for s in sources if s.vectors is not None for t, v in zip(s.sentences, s.vectors)}
     )
-    scored = [(part_score(part, t, dense.get(t, 0.0), idf), -s.number, t) for s in sources for t in s.sentences]
+    scored = [
+        (part_score(part, t, dense.get(t, 0.0), idf), -s.number, t) for s in sources for t in s.sentences if not signpost(t)
+    ]
     if not scored:
         return None
     _, number, sentence = max(scored)
@@ -226,7 +246,8 @@ def select(
 
     def best_for(part: Part) -> str:
         """The sentence of all candidates that best answers one part of the question."""
-        return max(((part_score(part, s, dense_of[s], idf), s) for cands in candidates for s in cands), default=(0.0, ""))[1]
+        scored = ((part_score(part, s, dense_of[s], idf), s) for cands in candidates for s in cands if not signpost(s))
+        return max(scored, default=(0.0, ""))[1]
 
     # The best advice gets two sentences, the others one each, unless `per_source` says otherwise.
     shares = [per_source] * len(hits) if per_source else [2] + [1] * (len(hits) - 1)
@@ -239,7 +260,7 @@ def select(
         scored = []
         for position, s in enumerate(cands):
             lex = overlap(q_stems, set(tokenize(s)), idf)
-            score = 0.5 * lex + 0.5 * dense_of[s]
+            score = -1.0 if signpost(s) else 0.5 * lex + 0.5 * dense_of[s]
             scored.append((score, -position, s))
         scored.sort(reverse=True)
         chosen: list[str] = []

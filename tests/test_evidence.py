@@ -148,3 +148,32 @@ def test_the_key_sentence_says_what_the_title_says():
     assert evidence.key_sentence(LICENCES, "Opslag en beveiliging", IDF) != LICENCES[3]
     assert evidence.key_sentence(LICENCES, "Iets heel anders", IDF) == LICENCES[0]  # no shared word: the first
     assert evidence.key_sentence([], "Titel", IDF) == ""
+
+
+@pytest.mark.parametrize(
+    "sentence,says_what_the_text_covers",
+    [
+        ("Deze pagina beschrijft per fase hoe je gebruikersonderzoek inzet.", True),
+        ("In dit hoofdstuk beschrijven we de transactiepatronen in algemene zin.", True),
+        ("Deze paragraaf legt zeer beknopt een relatie met de inhoudelijke laag.", True),
+        ("De volgende paragrafen gaan verder in op profielen.", True),
+        ("This section describes the profiles in detail.", True),
+        ("Deze richtlijn zorgt ervoor dat alle burgers gelijke toegang hebben.", False),  # a guideline's content
+        ("Dit document wordt voorgelegd aan het Technisch Overleg.", False),  # a fact about the document
+        ("Deze pagina is het startpunt voor leveranciers.", False),
+        ("Gemeenten beschrijven in dit hoofdstuk hun plannen.", False),
+    ],
+)
+def test_a_signpost_is_read_from_its_opening(sentence, says_what_the_text_covers):
+    assert evidence.signpost(sentence) is says_what_the_text_covers
+
+
+def test_a_signpost_is_not_chosen_as_the_best_sentence_though_it_echoes_the_question():
+    signpost = "Deze pagina beschrijft per fase hoe gemeenten licentiekosten delen."
+    sentences = [signpost, LICENCES[1]]
+    hit = _hit(1, sentences)
+    sources = evidence.select(
+        "Hoe delen gemeenten licentiekosten?", QUERY, [hit], _store([(hit, sentences)], close=[signpost]), IDF
+    )
+    assert sources[0].best == LICENCES[1]
+    assert evidence.best_sentence(evidence.Part("Hoe delen gemeenten licentiekosten?"), QUERY, sources, IDF)[1] == LICENCES[1]

@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 
 from ..calibration import Calibration
-from ..evidence import Idf, SentencesOf, announces, continued, passage_text
+from ..evidence import Idf, SentencesOf, announces, continued, passage_text, signpost
 from ..lexical import tokenize
 from ..types import Hit
 from . import relevance
@@ -96,7 +96,7 @@ def sentences(
         texts, vectors = sentences_of(h.chunk)
         cosines = vectors @ query_vector if len(texts) else np.zeros(0)
         for sentence, cos in zip(texts, cosines):
-            if relevance.is_question(sentence) or announces(continued(passage_text(h), texts, sentence)):
+            if relevance.is_question(sentence) or signpost(sentence) or announces(continued(passage_text(h), texts, sentence)):
                 continue
             words = max(relevance.coverage(q, sentence, title, idf) for q in (question, *parts))
             out.append(Found(h, sentence, float(cos), words))

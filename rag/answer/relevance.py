@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..evidence import Idf, Source
+from ..evidence import Idf, Source, signpost
 from ..language import detect
 from ..lexical import INFLECTION_PREFIX, inflection_stem, tokenize
 from ..lexicon import CLAUSE, negated
@@ -146,7 +146,7 @@ def answering_sentence(
     """The sentence to quote as the answer, with its coverage of the question: of the statements
     (no questions), the one that covers most of the question's topic, the best-scored one on a tie;
     when words cannot be compared (`comparable` false: another language), the best-scored one."""
-    statements = [t for t in sentences if not is_question(t)]
+    statements = [t for t in sentences if not is_question(t) and not signpost(t)]
     if not comparable:
         return (best, 0.0) if best in statements else ("", 0.0)
     scored = [(coverage(question, t, title, idf), t == best, t) for t in statements]
