@@ -7,6 +7,7 @@ Loading the index belongs to `store`, embedding the query to the encoder.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,6 +18,7 @@ from .embed import Encoder
 from .errors import RagError
 from .experts import mentioned, resolve, strip_names
 from .language import detect
+from .references import named_documents, titles_of
 from .store import StoredIndex
 from .types import Hit
 
@@ -33,6 +35,7 @@ class Query:
     named: tuple[str, ...]  # experts the query names
     vector: np.ndarray
     lang: str = ""  # the query's language; "" ranks every chunk on both scores
+    documents: tuple[str, ...] = ()  # documents the query names ("de cloudrichtlijn", "richtlijn 9")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,7 @@ class Retriever:
         self.fusion = fusion
         self.route_experts = route_experts
         self.experts = tuple(sorted({e for c in index.chunks for e in c.experts}))
+        self.titles = titles_of(index.chunks)
         self._rows: dict[tuple[str, str], np.ndarray] | None = None
         self._languages: np.ndarray | None = None
 
@@ -189,12 +193,13 @@ class Retriever:
         return Scored(self._fuse(bm25, dense, self.fusion, lang), bm25, dense)
 
     def prepare(self, query: str, experts: list[str] | None = None) -> Query:
-        """Experts the query names, the text to score (without those names) and its vector."""
+        """Experts and documents the query names, the text to score (without the expert names) and its vector."""
         if not query.strip():
             raise RagError("the query is empty")
         named = [] if experts or not self.route_experts else mentioned(query, self.experts)
         text = strip_names(query, named) if named else query
-        return Query(query, text, tuple(named), self.encoder.encode([text], "query")[0], detect(query))
+        documents = tuple(named_documents(query, self.titles))
+        return Query(query, text, tuple(named), self.encoder.encode([text], "query")[0], detect(query), documents)
 
     def search(
         self,
@@ -210,35 +215,48 @@ class Retriever:
 
         With `experts`, only their text. Otherwise, when the query names experts, their
         advices come first, ranked on the query without the names (which match every
-        chunk of their contribution alike); the remaining places go to the rest.
+        chunk of their contribution alike); the remaining places go to the rest. So do the
+        sections of the documents a query names, unless a `document` is chosen.
         """
         q = prepared or self.prepare(query, experts)
         scored = self.score(q.text, q.vector, q.lang)
         fused = scored.fused if fusion is None else self._fuse(scored.bm25, scored.dense, fusion, q.lang)
-        if experts or not q.named:
+        scoped = q.documents if not document and not q.named else ()
+        if (experts or not q.named) and not scoped:
             return self.group(fused, k, experts, theme, document)
-        first = self.group(fused, k, list(q.named), theme, document)
+        if scoped:
+            first, rest_experts = self.group(fused, k, experts, theme, documents=scoped), experts
+        else:
+            first, rest_experts = self.group(fused, k, list(q.named), theme, document), None
         if len(first) < k:
             seen = {h.chunk.advice_key for h in first}
-            rest = [h for h in self.group(fused, k + len(first), None, theme, document) if h.chunk.advice_key not in seen]
+            rest = [h for h in self.group(fused, k + len(first), rest_experts, theme, document) if h.chunk.advice_key not in seen]
             first += rest[: k - len(first)]
         return [Hit(i, h.score, h.chunk, h.context) for i, h in enumerate(first, start=1)]
 
     def group(
-        self, scores: np.ndarray, k: int, experts: list[str] | None = None, theme: str | None = None, document: str | None = None
+        self,
+        scores: np.ndarray,
+        k: int,
+        experts: list[str] | None = None,
+        theme: str | None = None,
+        document: str | None = None,
+        documents: Sequence[str] = (),
     ) -> list[Hit]:
-        """Rank advices by their best chunk; the advice's other chunks become context."""
+        """Rank advices by their best chunk; the advice's other chunks become context. With
+        `document`, or `documents`, only their chunks."""
         chunks = self.index.chunks
         allowed = set(experts or ())
+        documents = (document,) if document else tuple(documents)
         # Only the chunks the filters allow are ordered (index lists made once per expert, theme and document).
         rows = None
-        if allowed or theme or document:
+        if allowed or theme or documents:
             masks = [self._rows_of(("expert", e)) for e in allowed] if allowed else [np.arange(len(chunks))]
             rows = np.unique(np.concatenate(masks))
             if theme:
                 rows = np.intersect1d(rows, self._rows_of(("theme", theme)))
-            if document:
-                rows = np.intersect1d(rows, self._rows_of(("document", document)))
+            if documents:
+                rows = np.intersect1d(rows, np.concatenate([self._rows_of(("document", d)) for d in documents]))
         candidates = scores if rows is None else scores[rows]
         window = GROUP_WINDOW
         while True:

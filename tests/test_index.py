@@ -374,3 +374,26 @@ def test_an_english_question_ranks_dutch_chunks_on_meaning_alone(workspace, fake
     assert (scored.fused[~dutch] > share[~dutch]).all()  # the English document's words do
     same = retriever.score(q.text, q.vector)  # no language given: both scores everywhere
     assert (same.fused[dutch] > share[dutch]).any()
+
+
+def test_a_named_document_comes_first(workspace, fake_encoder):
+    # Two made-up guideline pages whose texts share their words: the question's "de privacyrichtlijn"
+    # decides, as "Wat zegt Hawre Rahimi …" does for an expert.
+    (workspace.data_dir / "richtlijn-07-privacy.md").write_text(
+        "# 7. Maak privacy integraal\n\n## Praktische tips\n\nVerwijder persoonsgegevens na afloop van een privacyproject.\n",
+        encoding="utf-8",
+    )
+    (workspace.data_dir / "richtlijn-10-data.md").write_text(
+        "# 10. Maak beter gebruik van data\n\n## Praktische tips\n\nBewaar gegevens zo dat anderen gegevens vinden; bewaar "
+        "gegevens over privacy apart.\n",
+        encoding="utf-8",
+    )
+    build(workspace, fake_encoder)
+    r = _retriever(workspace, fake_encoder)
+    for question, document in [
+        ("Hoe bewaar je gegevens volgens de privacyrichtlijn?", "richtlijn-07-privacy.md"),
+        ("Wat zegt richtlijn 10 over privacy?", "richtlijn-10-data.md"),
+    ]:
+        hits = r.search(question, k=3)
+        assert hits[0].chunk.document == document, question
+        assert len(hits) == 3  # the other places go to the rest of the collection

@@ -1,0 +1,77 @@
+"""Which documents of a collection a question names: "de cloudrichtlijn", "richtlijn 9", "de richtlijn
+over privacy", "the cloud guideline". Pure functions over the documents' file names and titles.
+
+A question names a document by a word that stands with a word for a document ("richtlijn",
+"pagina", "guideline", "page") — compounded ("privacyrichtlijn"), before it ("de open-source
+richtlijn", "the cloud guideline") or after it ("de richtlijn over privacy") — and that word is one of
+few documents' names (its title or file name); or by a number after such a word ("richtlijn 9"),
+that a title starts with ("9. Integreer en pas technologie aan"). Searching them first is `retrieve`'s
+job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from .clean import fold
+
+# Words for a document (or a web page) that a question names it by.
+KIND = r"richtlijnen|richtlijn|webpagina|pagina|guidelines|guideline|page"
+LINKED = r"over|voor|van|rond|rondom|on|for|about|of"  # "de richtlijn over privacy"
+ARTICLES = r"de|het|een|the|a"
+COMPOUND = re.compile(rf"\b([a-z][a-z-]{{3,}}?)-?(?:{KIND})\b")  # "cloudrichtlijn", "open-source-richtlijn"
+BEFORE = re.compile(rf"\b([a-z][a-z-]{{3,}})\s+(?:{KIND})\b")  # "de open-source richtlijn", "the cloud guideline"
+AFTER = re.compile(rf"\b(?:{KIND})\s+(?:{LINKED})\s+(?:(?:{ARTICLES})\s+)?([a-z][a-z-]{{3,}})")
+NUMBERED = re.compile(rf"\b(?:{KIND})\s+(?:nummer\s+|nr\.?\s+|number\s+)?(\d{{1,3}})\b")
+# A name word is in at most this many documents' names: "cloud" names the cloud guideline and its
+# phase page; a word in more names ("nerds", "richtlijn") names none of them.
+MAX_NAMED = 2
+NAME_WORD = re.compile(r"[a-z]{4,}")
+SHARED_PREFIX = 4  # "duurzaamheidsrichtlijn" names "…-duurzaamheid", "inkooprichtlijn" "12. Definieer je inkoopstrategie"
+
+
+def _name_words(file_name: str, title: str) -> set[str]:
+    stem = file_name.rsplit(".", 1)[0]
+    return set(NAME_WORD.findall(fold(f"{stem.replace('-', ' ').replace('_', ' ')} {title}")))
+
+
+def _same_word(asked: str, name: str) -> bool:
+    """ "duurzaamheid" and "duurzaam", "inkoop" and "inkoopstrategie": one starts with the other."""
+    short, long = sorted((asked, name), key=len)
+    return len(short) >= SHARED_PREFIX and long.startswith(short)
+
+
+def _numbered(title: str) -> int | None:
+    """The number a title carries before its name: "9. Integreer …", "Fases en gewenste uitkomsten 5. Hanteer …"."""
+    found = re.search(r"(?:^|\s)(\d{1,3})\.\s", f" {title}")
+    return int(found.group(1)) if found else None
+
+
+def named_documents(question: str, titles: Mapping[str, str]) -> list[str]:
+    """The documents (file names, in `titles`' order) the question names; [] when it names none or
+    the collection has one document."""
+    if len(titles) < 2:
+        return []
+    text = fold(question)
+    names = {doc: _name_words(doc, title) for doc, title in titles.items()}
+    asked: list[str] = []
+    for pattern in (COMPOUND, BEFORE, AFTER):
+        for found in pattern.findall(text):
+            asked.extend(w for w in found.split("-") if len(w) >= SHARED_PREFIX and not re.fullmatch(KIND, w))
+    named = []
+    for word in asked:
+        holding = [doc for doc, words in names.items() if any(_same_word(word, n) for n in words)]
+        if 0 < len(holding) <= MAX_NAMED:
+            named.extend(holding)
+    numbers = {int(n) for n in NUMBERED.findall(text)}
+    named.extend(doc for doc, title in titles.items() if numbers and _numbered(title) in numbers)
+    return [doc for doc in titles if doc in set(named)]
+
+
+def titles_of(chunks: Sequence) -> dict[str, str]:
+    """Each document's title, in the order the chunks hold the documents."""
+    out: dict[str, str] = {}
+    for c in chunks:
+        out.setdefault(c.document, c.document_title)
+    return out
