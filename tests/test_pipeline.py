@@ -514,3 +514,11 @@ def test_a_quote_only_answer_records_the_evidence_it_was_drawn_from(make):
     pipeline, _ = make("Het register registreert alleen.", Packaged)
     answer = pipeline.ask(REGISTER)
     assert answer.generator == "rules" and any("registrerende functie" in line for line in answer.evidence)
+
+
+def test_a_list_of_experts_names_each_expert_once(make):
+    pipeline, gen = make("should not be called")
+    for question in ("Welke experts schrijven over de zorg en ziekenhuizen?", "Welke experts noemen big tech?"):
+        answer = pipeline.ask(question)
+        experts = [c.chunk.experts for c in answer.citations]
+        assert answer.route == "which_experts" and experts and len(experts) == len(set(experts)), question

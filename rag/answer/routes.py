@@ -216,6 +216,18 @@ def _spread(hits: Sequence[Hit], per_contribution: int = 2) -> list[Hit]:
     return out
 
 
+def _one_per_expert(sources: Sequence[evidence.Source]) -> list[evidence.Source]:
+    """The best-scored source of each expert or group of experts, in their order: a list of experts
+    names each once (a second advice of the same expert is a weaker quote, not another expert)."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for s in sources:
+        if s.hit.chunk.experts not in seen:
+            seen.add(s.hit.chunk.experts)
+            out.append(s)
+    return out
+
+
 def which_experts(ctx: Context) -> Iterator[Event]:
     """ "Welke experts …?": each expert's own sentence about the question, quoted and cited; no model."""
     yield ctx.retrieved(_spread(ctx.search(MULTI_DEPTH))[:MULTI_CANDIDATES])
@@ -226,7 +238,9 @@ def which_experts(ctx: Context) -> Iterator[Event]:
     )  # fmt: skip
     about = relevance.About(prepared.text, ctx.lang, prepared.vector, sources, snap.idf, cross_about=snap.calibration.cross_about)
     best = max((s.score for s in sources), default=0.0)
-    sources = [s for s in sources if s.score >= RELEVANT_SHARE * best and about(s.best)][: evidence.MAX_SOURCES_MULTI]
+    sources = _one_per_expert(
+        [s for s in sources if s.score >= RELEVANT_SHARE * best and about(s.best)][: evidence.MAX_SOURCES_MULTI]
+    )
     if not sources:
         yield from _generate(ctx, "which_experts")
         return
