@@ -46,6 +46,8 @@ class Lexicon:
     percentage: re.Pattern[str]
     # The question asks for a point in time: the answer needs a year or date from a source.
     date: re.Pattern[str]
+    # The question asks which version: the answer needs a version number ("2.0", "versie 3") from a source.
+    version: re.Pattern[str]
     # A booklet cannot report what happened after it was published (reactions, later events).
     after_publication: re.Pattern[str]
     # "Welke experts …?": one quote per expert, from several contributions.
@@ -109,6 +111,7 @@ NL = Lexicon(
         r"|aangenomen|geschreven|beschikbaar|van kracht|in werking)\b",
         re.I,
     ),
+    version=re.compile(r"\b(welke versie|welk versienummer|welke release)\b", re.I),
     after_publication=re.compile(
         r"\b(reageerden?|reacties?|reageren)\b.{0,60}\b(bundel|boekje|publicatie|verschijnen|verschijning|uitgave)\b"
         # "sinds het verschijnen (van de bundel)"; not "na publicatie van het besluit", not "sindsdien".
@@ -178,6 +181,7 @@ EN = Lexicon(
         r"|\bwhen (was|were|did|will)\b",
         re.I,
     ),
+    version=re.compile(r"\b(which version|what version|which release|what release)\b", re.I),
     after_publication=re.compile(
         r"\b(react|reacted|reaction|reactions|response)\b.{0,60}\b(booklet|publication|published)\b"
         r"|\b(after|since) (its |the )?(publication|release)\b",

@@ -543,3 +543,16 @@ def test_an_acronym_is_there_when_the_corpus_writes_it_out():
     # "BZK" by the initials of the capitalised words (over "en"); not letters of unrelated words,
     # and two letters are too few to tell.
     assert lookup.absent_terms(["BZK", "ZKD", "BZ", "KVK"]) == ["ZKD", "BZ", "KVK"]
+
+
+def test_a_version_asked_needs_a_version_number(note):
+    """ "Welke versie …" over a passage on the topic that names no version: "partly", the missing
+    version number said; a passage that names one answers it."""
+    missing = note.ask("Aan welke versie van de WCAG-richtlijnen wordt elke website per jaar getoetst?")
+    assert missing.answered == "partly" and missing.text.startswith("Een versienummer vind ik hierover niet"), missing.text
+    (note.settings.data_dir / "nota.md").write_text(
+        NOTE.replace("aan de WCAG-richtlijnen", "aan versie 2.1 van de WCAG-richtlijnen"), encoding="utf-8"
+    )
+    build(note.settings, note.encoder)
+    found = note.ask("Aan welke versie van de WCAG-richtlijnen wordt elke website per jaar getoetst?")
+    assert found.answered == "yes" and "2.1" in found.text, found.text

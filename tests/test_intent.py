@@ -199,6 +199,9 @@ TABLE = [
     ("In welk jaar werd het algoritmeregister ingevoerd?", [], "generated", {"fact": "date"}),
     ("Wanneer verscheen de eerste versie van de AI Act?", [], "generated", {"fact": "date"}),
     ("When was the algorithm register introduced?", [], "generated", {"fact": "date"}),
+    ("Welke versie van de standaard is verplicht voor gemeenten?", [], "generated", {"fact": "version"}),
+    ("Which version of the register format must a supplier use?", [], "generated", {"fact": "version"}),
+    ("Wat is er nieuw in deze versie van het register?", [], "generated", {"fact": ""}),
     ("Wanneer is de cloud nuttig?", [], "generated", {"fact": ""}),  # a condition, not a date
     (
         "Waarom stijgen de kosten van IT, en hoe hoog zijn die?",

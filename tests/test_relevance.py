@@ -40,6 +40,10 @@ IDF = Idf([Chunk(f"x{i}", "b.md", t, t) for i, t in enumerate([*REGISTER, *CLOUD
         ("percentage", "In 2022 bundelden 12 overheden hun datacenters.", False),
         ("date", "In juli 2024 veroorzaakte een update wereldwijde chaos.", True),
         ("date", "Het register heeft een registrerende functie.", False),
+        ("version", "Voor de karakterset beperkt het stelsel zich tot Unicode 2.0.", True),
+        ("version", "Het profiel volgt versie 3 van de standaard.", True),
+        ("version", "Voor het beschrijven van de koppeling is een OAS-beschrijving verplicht.", False),
+        ("version", "De regels zijn in 2020 opgesteld.", False),  # a year is not a version
         ("", "Elke zin.", True),
         ("after_publication", "Elke zin.", False),
     ],

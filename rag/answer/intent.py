@@ -2,7 +2,7 @@
 
 Owns the reading of a question: which kind of answer it wants, which experts it names or
 carries over from the conversation, what it searches for, which kind of fact it asks
-(a count, a percentage, a date, something after publication), which names and terms must
+(a count, a percentage, a date, a version, something after publication), which names and terms must
 occur in the corpus for it to be answerable, and which claim it takes for granted. Pure:
 no index, no model; the known expert names are passed in. Choosing a route and checking
 the corpus are `routes`' job; the words come from `lexicon`.
@@ -25,7 +25,7 @@ from ..safety import split_injection
 from ..types import Turn
 
 Kind = Literal["instructions", "advice_number", "expert_advices", "themes", "which_experts", "open"]
-Fact = Literal["", "count", "percentage", "date", "after_publication"]
+Fact = Literal["", "count", "percentage", "date", "version", "after_publication"]
 
 MIN_ASKED_STEMS = 2  # what is left after dropping instructions must ask something
 PRONOUN_REACH = 4  # a subject pronoun this close to the start is the question's subject ("Wat vindt hij …")
@@ -105,13 +105,15 @@ def topic_stems(text: str, experts: Sequence[str] = ()) -> set[str]:
 
 
 def _fact(text: str) -> Fact:
-    """The kind of fact a question asks for: a later event, a percentage, a date, a count, or none in particular."""
+    """The kind of fact a question asks for: a later event, a percentage, a date, a version, a count, or none in particular."""
     if _any(text, "after_publication"):
         return "after_publication"
     if _any(text, "percentage"):
         return "percentage"
     if _any(text, "date"):
         return "date"
+    if _any(text, "version"):
+        return "version"
     return "count" if _any(text, "quantity") else ""
 
 

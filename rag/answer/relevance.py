@@ -48,6 +48,8 @@ NUMBER = re.compile(
     re.I,
 )
 PERCENT = re.compile(r"\d\s*%|\bprocent\b|\bpercent\b", re.I)
+# A version number ("Unicode 2.0", "versie 3", "v1.1"): what a "welke versie" question needs.
+VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)*\b|\b(?:versie|version|v)\s?\d+\b", re.I)
 # A year, or a month name: what a date question needs to find in its answer.
 DATE = re.compile(
     r"\b(1[89]|20)\d\d\b|\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
@@ -164,7 +166,7 @@ def coverage(question: str, sentence: str, label: str, idf: Idf, experts: Sequen
 
 def asks_fact(fact: Fact) -> bool:
     """Whether the asked kind of fact is one a sentence must hold: a number, a percentage, a date."""
-    return fact in ("count", "percentage", "date")
+    return fact in ("count", "percentage", "date", "version")
 
 
 def states_fact(fact: Fact, sentence: str, topic: str, label: str, idf: Idf) -> bool:
@@ -182,6 +184,8 @@ def has_fact(fact: Fact, sentence: str) -> bool:
         return bool(PERCENT.search(sentence))
     if fact == "date":
         return bool(DATE.search(sentence))
+    if fact == "version":
+        return bool(VERSION.search(sentence))
     return fact != "after_publication"
 
 
