@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from .clean import fold
 
@@ -31,9 +32,24 @@ NAME_WORD = re.compile(r"[a-z]{4,}")
 SHARED_PREFIX = 4  # "duurzaamheidsrichtlijn" names "…-duurzaamheid", "inkooprichtlijn" "12. Definieer je inkoopstrategie"
 
 
-def _name_words(file_name: str, title: str) -> set[str]:
+@dataclass(frozen=True, slots=True)
+class DocumentName:
+    """What a question may name a document by: the words of its file name and title, and the number
+    its title starts with. Read once per index version, not per question."""
+
+    document: str
+    words: frozenset[str]
+    number: int | None
+
+
+def document_names(titles: Mapping[str, str]) -> tuple[DocumentName, ...]:
+    """The names of the documents (file name -> title), in `titles`' order."""
+    return tuple(DocumentName(doc, _name_words(doc, title), _numbered(title)) for doc, title in titles.items())
+
+
+def _name_words(file_name: str, title: str) -> frozenset[str]:
     stem = file_name.rsplit(".", 1)[0]
-    return set(NAME_WORD.findall(fold(f"{stem.replace('-', ' ').replace('_', ' ')} {title}")))
+    return frozenset(NAME_WORD.findall(fold(f"{stem.replace('-', ' ').replace('_', ' ')} {title}")))
 
 
 def _same_word(asked: str, name: str) -> bool:
@@ -48,25 +64,24 @@ def _numbered(title: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def named_documents(question: str, titles: Mapping[str, str]) -> list[str]:
-    """The documents (file names, in `titles`' order) the question names; [] when it names none or
+def named_documents(question: str, names: Sequence[DocumentName]) -> list[str]:
+    """The documents (file names, in `names`' order) the question names; [] when it names none or
     the collection has one document."""
-    if len(titles) < 2:
+    if len(names) < 2:
         return []
     text = fold(question)
-    names = {doc: _name_words(doc, title) for doc, title in titles.items()}
     asked: list[str] = []
     for pattern in (COMPOUND, BEFORE, AFTER):
         for found in pattern.findall(text):
             asked.extend(w for w in found.split("-") if len(w) >= SHARED_PREFIX and not re.fullmatch(KIND, w))
-    named = []
+    named: set[str] = set()
     for word in asked:
-        holding = [doc for doc, words in names.items() if any(_same_word(word, n) for n in words)]
+        holding = [n.document for n in names if any(_same_word(word, w) for w in n.words)]
         if 0 < len(holding) <= MAX_NAMED:
-            named.extend(holding)
+            named.update(holding)
     numbers = {int(n) for n in NUMBERED.findall(text)}
-    named.extend(doc for doc, title in titles.items() if numbers and _numbered(title) in numbers)
-    return [doc for doc in titles if doc in set(named)]
+    named.update(n.document for n in names if n.number is not None and n.number in numbers)
+    return [n.document for n in names if n.document in named]
 
 
 def titles_of(chunks: Sequence) -> dict[str, str]:

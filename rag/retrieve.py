@@ -18,7 +18,7 @@ from .embed import Encoder
 from .errors import RagError
 from .experts import mentioned, resolve, strip_names
 from .language import detect
-from .references import named_documents, titles_of
+from .references import document_names, named_documents, titles_of
 from .store import StoredIndex
 from .types import Hit
 
@@ -100,7 +100,7 @@ class Retriever:
         self.fusion = fusion
         self.route_experts = route_experts
         self.experts = tuple(sorted({e for c in index.chunks for e in c.experts}))
-        self.titles = titles_of(index.chunks)
+        self.document_names = document_names(titles_of(index.chunks))
         self._rows: dict[tuple[str, str], np.ndarray] | None = None
         self._languages: np.ndarray | None = None
 
@@ -198,7 +198,7 @@ class Retriever:
             raise RagError("the query is empty")
         named = [] if experts or not self.route_experts else mentioned(query, self.experts)
         text = strip_names(query, named) if named else query
-        documents = tuple(named_documents(query, self.titles))
+        documents = tuple(named_documents(query, self.document_names))
         return Query(query, text, tuple(named), self.encoder.encode([text], "query")[0], detect(query), documents)
 
     def search(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.references import named_documents
+from rag.references import document_names, named_documents
 
 TITLES = {
     "richtlijn-05-cloud.md": "5. Hanteer een cloud-gedreven strategie",
@@ -33,18 +33,18 @@ CLOUD = ["richtlijn-05-cloud.md", "richtlijn-05-cloud-fases.md"]
     ],
 )
 def test_a_question_names_a_document_by_a_word_with_a_word_for_a_document(question, named):
-    assert named_documents(question, TITLES) == named
+    assert named_documents(question, document_names(TITLES)) == named
 
 
 def test_a_name_word_in_many_documents_names_none():
     # "technologie" is in two titles: "de technologierichtlijn" names both; "data" in three names none.
-    assert named_documents("Wat zegt de technologierichtlijn?", TITLES) == [
+    assert named_documents("Wat zegt de technologierichtlijn?", document_names(TITLES)) == [
         "richtlijn-09-integratie.md",
         "richtlijn-13-duurzaamheid.md",
     ]
     three = {"data-1.md": "Open data", "data-2.md": "Data delen", "data-3.md": "Data bewaren", "cloud.md": "Cloud"}
-    assert named_documents("Wat zegt de datarichtlijn over bewaren?", three) == []
+    assert named_documents("Wat zegt de datarichtlijn over bewaren?", document_names(three)) == []
 
 
 def test_a_collection_of_one_document_names_nothing():
-    assert named_documents("Wat zegt de cloudrichtlijn?", {"richtlijn-05-cloud.md": "5. Cloud"}) == []
+    assert named_documents("Wat zegt de cloudrichtlijn?", document_names({"richtlijn-05-cloud.md": "5. Cloud"})) == []
