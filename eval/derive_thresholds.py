@@ -20,12 +20,15 @@ structure), it reads the sentences of the passages the pipeline would retrieve, 
   keeps 95% of the twins and the highest unanswerable value below it. (The same criterion
   "no fit unanswerable question's quoted sentence reaches it" on `eval/fit/` gave 0.38 and 0.62,
   and lost a quarter of the devcorpus's held-out declines: docs/MEASURED.md.)
+- `references.MAX_NAMED` and `SHARED_PREFIX` (how a question names a document: "de cloudrichtlijn"),
+  from both fit devcorpus files: the tightest setting that still scopes 95% of the questions the
+  loosest one scopes to their gold document (`naming_limits`).
 
     python eval/derive_thresholds.py [--index index/] [--devcorpus-index DIR] [--write]
 
 Without --write it prints the values and the fit-part figures; with it, the embedding thresholds
 are stored in rag/calibration.json for the model in use (the word thresholds are constants in
-code: change them by hand). `tests/test_thresholds.py` re-derives all five.
+code: change them by hand). `tests/test_thresholds.py` re-derives all seven.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rag import calibration
+from rag import calibration, references
 from rag.answer import grade, relevance
 from rag.answer.intent import analyze, renamed
 from rag.answer.lookup import CorpusLookup
@@ -52,6 +55,8 @@ DEVCORPUS = HERE.parent.parent / "shared" / "corpora" / "devcorpus" / "data"
 MAX_REFUSED = 0.02  # share of answerable questions "no" may be said to (the target is 5%, on unseen questions)
 MAX_OFF_TOPIC = 0.02  # share of questions about the other corpus that its words may put on the question
 MAX_TWIN_LOSS = 0.05  # share of answerable twins a coverage threshold may put below it
+MAX_NAMED_GRID = range(1, 6)  # documents one name word may name, tried by `naming_limits`
+PREFIX_GRID = range(3, 8)  # shared word starts tried ("inkoop" in "inkoopstrategie")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +136,25 @@ def coverage_thresholds(snap: Snapshot) -> dict[str, float]:
     }
 
 
+def naming_limits(names: Sequence[references.DocumentName], questions: Sequence[dict]) -> dict[str, int]:
+    """`references.MAX_NAMED` and `SHARED_PREFIX` from the fit devcorpus questions (both fit files):
+    of the settings that scope a question to documents it names, the tightest (fewest documents
+    per name word, then the longest shared start of a word) that still scopes at least 1 -
+    MAX_TWIN_LOSS of the questions the loosest setting scopes to their gold document."""
+
+    def scoped(max_named: int, prefix: int) -> int:
+        found = 0
+        for q in questions:
+            gold = {g["document"] for g in q.get("gold", []) if g.get("document")}
+            found += bool(gold & set(references.named_documents(q["question"], names, max_named, prefix)))
+        return found
+
+    grid = [(m, p) for m in MAX_NAMED_GRID for p in reversed(PREFIX_GRID)]  # tightest first
+    best = max(scoped(m, p) for m, p in grid)
+    m, p = next((m, p) for m, p in grid if scoped(m, p) >= (1 - MAX_TWIN_LOSS) * best)
+    return {"max_named": m, "shared_prefix": p}
+
+
 def ceiling(values: list[float], share: float) -> float:
     """The value that at most `share` of `values` reach: just above the highest one within bounds, rounded up."""
     values = sorted(values, reverse=True)
@@ -195,10 +219,11 @@ def main() -> None:
     settings = replace(Settings.from_env(), index_dir=Path(args.index))
     snaps = snapshots(settings, Path(args.devcorpus_index))
     derived = derive(*fit_rows(snaps)) | coverage_thresholds(snaps[0][1])
-    print(json.dumps(derived))
+    naming = naming_limits(snaps[1][1].retriever.document_names, load_fit("devcorpus") + load_fit("devcorpus-extra"))
+    print(json.dumps(derived | naming))
     print(
         f"in code: words_on_topic {grade.WORDS_ON_TOPIC}, answer_coverage {relevance.ANSWER_COVERAGE},"
-        f" fact_coverage {relevance.FACT_COVERAGE}"
+        f" fact_coverage {relevance.FACT_COVERAGE}, max_named {references.MAX_NAMED}, shared_prefix {references.SHARED_PREFIX}"
     )
     if args.write:
         encoder = load_encoder(settings)

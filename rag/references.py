@@ -26,7 +26,8 @@ BEFORE = re.compile(rf"\b([a-z][a-z-]{{3,}})\s+(?:{KIND})\b")  # "de open-source
 AFTER = re.compile(rf"\b(?:{KIND})\s+(?:{LINKED})\s+(?:(?:{ARTICLES})\s+)?([a-z][a-z-]{{3,}})")
 NUMBERED = re.compile(rf"\b(?:{KIND})\s+(?:nummer\s+|nr\.?\s+|number\s+)?(\d{{1,3}})\b")
 # A name word is in at most this many documents' names: "cloud" names the cloud guideline and its
-# phase page; a word in more names ("nerds", "richtlijn") names none of them.
+# phase page; a word in more names ("nerds", "richtlijn") names none of them. This and
+# SHARED_PREFIX are derived by eval/derive_thresholds.py (`naming_limits`) on the fit devcorpus questions.
 MAX_NAMED = 2
 NAME_WORD = re.compile(r"[a-z]{4,}")
 SHARED_PREFIX = 4  # "duurzaamheidsrichtlijn" names "…-duurzaamheid", "inkooprichtlijn" "12. Definieer je inkoopstrategie"
@@ -52,10 +53,10 @@ def _name_words(file_name: str, title: str) -> frozenset[str]:
     return frozenset(NAME_WORD.findall(fold(f"{stem.replace('-', ' ').replace('_', ' ')} {title}")))
 
 
-def _same_word(asked: str, name: str) -> bool:
+def _same_word(asked: str, name: str, prefix: int = SHARED_PREFIX) -> bool:
     """ "duurzaamheid" and "duurzaam", "inkoop" and "inkoopstrategie": one starts with the other."""
     short, long = sorted((asked, name), key=len)
-    return len(short) >= SHARED_PREFIX and long.startswith(short)
+    return len(short) >= prefix and long.startswith(short)
 
 
 def _numbered(title: str) -> int | None:
@@ -64,20 +65,23 @@ def _numbered(title: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def named_documents(question: str, names: Sequence[DocumentName]) -> list[str]:
+def named_documents(
+    question: str, names: Sequence[DocumentName], max_named: int = MAX_NAMED, prefix: int = SHARED_PREFIX
+) -> list[str]:
     """The documents (file names, in `names`' order) the question names; [] when it names none or
-    the collection has one document."""
+    the collection has one document. (`max_named` and `prefix` are parameters only for
+    eval/derive_thresholds.py, which derives them.)"""
     if len(names) < 2:
         return []
     text = fold(question)
     asked: list[str] = []
     for pattern in (COMPOUND, BEFORE, AFTER):
         for found in pattern.findall(text):
-            asked.extend(w for w in found.split("-") if len(w) >= SHARED_PREFIX and not re.fullmatch(KIND, w))
+            asked.extend(w for w in found.split("-") if len(w) >= prefix and not re.fullmatch(KIND, w))
     named: set[str] = set()
     for word in asked:
-        holding = [n.document for n in names if any(_same_word(word, w) for w in n.words)]
-        if 0 < len(holding) <= MAX_NAMED:
+        holding = [n.document for n in names if any(_same_word(word, w, prefix) for w in n.words)]
+        if 0 < len(holding) <= max_named:
             named.update(holding)
     numbers = {int(n) for n in NUMBERED.findall(text)}
     named.update(n.document for n in names if n.number is not None and n.number in numbers)

@@ -1,6 +1,9 @@
 """Which documents a question names: literal questions over made-up guideline titles."""
 
+import sys
+
 import pytest
+from conftest import EVAL
 
 from rag.references import document_names, named_documents
 
@@ -48,3 +51,26 @@ def test_a_name_word_in_many_documents_names_none():
 
 def test_a_collection_of_one_document_names_nothing():
     assert named_documents("Wat zegt de cloudrichtlijn?", document_names({"richtlijn-05-cloud.md": "5. Cloud"})) == []
+
+
+def test_the_naming_limits_are_the_tightest_that_keep_what_the_loosest_finds():
+    """eval/derive_thresholds.py's rule on literal questions: "de datarichtlijn" names three
+    documents, so only a limit of 3 scopes it; when it is one question of twenty that the loosest
+    setting scopes, 19 of 20 is enough and the tightest limits that keep them are chosen: 2
+    documents, and a shared start of 5 letters ("cloud"); for one question of ten it is 3 and 4 ("data")."""
+    sys.path.insert(0, str(EVAL))
+    import derive_thresholds
+
+    names = document_names(
+        {
+            "cloud.md": "5. Hanteer een cloud-gedreven strategie",
+            "cloud-fases.md": "Fases 5. Hanteer een cloud-gedreven strategie",
+            "data.md": "10. Deel data",
+            "data-fases.md": "Fases 10. Deel data",
+            "data-register.md": "Het dataregister",
+        }
+    )
+    cloud = [{"question": "Waar begin je volgens de cloudrichtlijn mee?", "gold": [{"document": "cloud.md"}]}] * 19
+    data = [{"question": "Wat zegt de datarichtlijn over delen?", "gold": [{"document": "data.md"}]}]
+    assert derive_thresholds.naming_limits(names, cloud + data) == {"max_named": 2, "shared_prefix": 5}
+    assert derive_thresholds.naming_limits(names, cloud[:9] + data) == {"max_named": 3, "shared_prefix": 4}

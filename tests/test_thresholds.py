@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from conftest import EVAL, SHARED
 
-from rag import calibration
+from rag import calibration, references
 from rag.answer import grade, relevance
 from rag.embed import load_encoder
 
@@ -30,3 +30,8 @@ def test_the_thresholds_in_use_are_the_derived_ones(real_settings, tmp_path_fact
     assert derived["words_on_topic"] == grade.WORDS_ON_TOPIC
     assert (derived["answer_coverage"], derived["fact_coverage"]) == (relevance.ANSWER_COVERAGE, relevance.FACT_COVERAGE)
     assert (derived["on_topic"], derived["fact_on_topic"]) == (stored.on_topic, stored.fact_on_topic)
+    names = snaps[1][1].retriever.document_names
+    naming = derive_thresholds.naming_limits(
+        names, derive_thresholds.load_fit("devcorpus") + derive_thresholds.load_fit("devcorpus-extra")
+    )
+    assert naming == {"max_named": references.MAX_NAMED, "shared_prefix": references.SHARED_PREFIX}
