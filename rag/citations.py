@@ -117,7 +117,9 @@ def _word(word: str) -> str:
 
 
 def _words(texts: Sequence[str]) -> set[str]:
-    return {_word(w) for t in texts for w in WORD.findall(t)}
+    """The folded words of the texts, and the parts of hyphenated ones ("EPD" of "EPD-systeem")."""
+    words = {_word(w) for t in texts for w in WORD.findall(t)}
+    return words | {part for w in words for part in re.split(r"[\s-]+", w) if part and part != w}
 
 
 def _present(word: str, words: set[str]) -> bool:
@@ -166,6 +168,30 @@ def invented(sentence: str, have: set[str], idf: Idf, same_language: bool) -> st
             if len(f) >= RARE_WORD and stems and all(idf.df.get(st, 0) == 0 for st in stems) and not _present(f, have):
                 return w
     return ""
+
+
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def dropped(translation: str, source_sentence: str, passage: str) -> str:
+    """A name, acronym or number of a source sentence that its translation leaves out ("" when it
+    keeps them all): "Digikoppeling" said as "Digital connection" is another name. A Dutch place or
+    body said by its English name is kept ("Nederland", "the Netherlands"). A capitalised word that
+    starts a sentence or a list item is a name only when the passage also writes it capitalised
+    within a sentence ("In Digikoppeling is …"; not "Neem", "Deze")."""
+    have = _words([translation])
+    english = [dutch for en, dutch in ENGLISH_NAMES.items() if dutch and en in have]
+    for m in NAME.finditer(source_sentence):
+        name = m.group(0)
+        before = source_sentence[: m.start()].rstrip(" “\"'(-–")
+        if (not before or before[-1] in ".!?:;") and not re.search(rf"[a-zà-ÿ0-9,)] +{re.escape(name)}(?![\w-])", passage):
+            continue  # the capital of a sentence's first word
+        for part in name.split("-"):
+            w = _word(part)
+            if part[:1].isupper() and len(w) >= 2 and not _present(w, have) and not any(w.startswith(d) for d in english):
+                return name
+    numbers = {n.replace(",", ".") for n in NUMBER.findall(translation)} | set(NUMBER.findall(translation))
+    return next((n for n in NUMBER.findall(source_sentence) if n not in numbers and n.replace(",", ".") not in numbers), "")
 
 
 def contradicts(sentence: str, source_sentence: str) -> bool:

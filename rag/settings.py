@@ -73,6 +73,9 @@ class Settings:
     # Whether the model writes once the sources' own sentences answer in the question's language:
     # "auto" (the backend's default: not the packaged model on 2 cores, a served one yes), "yes", "no".
     model_after_quotes: str = "auto"
+    # Whether a quote in another language than the question's is said in the question's by the
+    # model, checked: "auto" (not the packaged model, a served one yes), "yes", "no".
+    translate_quotes: str = "auto"
     max_question_chars: int = 1000
     ann_min_sentences: int = ANN_MIN_SENTENCES  # from this many sentences on, approximate vector search
     queue_size: int = 64  # page requests waiting at once; more are refused with "queue is full"
@@ -143,6 +146,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
     "RAG_MAX_ANSWER_TOKENS": ("max_answer_tokens", int),
     "RAG_LLAMA_LOOKUP": ("llama_lookup", int),
     "RAG_MODEL_AFTER_QUOTES": ("model_after_quotes", after_quotes),
+    "RAG_TRANSLATE_QUOTES": ("translate_quotes", after_quotes),
     "RAG_MAX_QUESTION_CHARS": ("max_question_chars", int),
     "RAG_CALIBRATION_FILE": ("calibration_file", Path),
     "RAG_DB_TIMEOUT": ("db_timeout", float),

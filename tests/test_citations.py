@@ -1,9 +1,10 @@
 """Citation parsing, checking, attaching and renumbering on literal inputs."""
 
 import numpy as np
+import pytest
 
 from rag.calibration import Calibration
-from rag.citations import PARTLY, SUPPORTED, Sentence, numbers_ok, render, split_answer, verify
+from rag.citations import PARTLY, SUPPORTED, Sentence, dropped, numbers_ok, render, split_answer, verify
 from rag.evidence import Source
 from rag.types import Chunk, Hit
 
@@ -169,3 +170,36 @@ def test_question_words_an_answer_repeats_must_be_in_the_passage():
         calibration=CAL,
     )
     assert score[0, 0] < SUPPORTED
+
+
+@pytest.mark.parametrize(
+    ("translation", "left_out"),
+    [
+        ("Digikoppeling (DK) has been in use since 2007.", ""),
+        ("Digital connection (DK) has been in use since 2007.", "Digikoppeling"),  # the name said otherwise
+        ("Digikoppeling has been in use since 2007.", "DK"),
+        ("Digikoppeling (DK) has been in use for years.", "2007"),
+    ],
+)
+def test_a_translation_keeps_the_names_and_numbers_of_its_sentence(translation, left_out):
+    source = "Digikoppeling (DK) is sinds 2007 in gebruik."
+    assert dropped(translation, source, f"{source} Het gebruik van Digikoppeling groeit.") == left_out
+
+
+def test_a_first_word_is_a_name_only_when_the_passage_writes_it_capitalised_within_a_sentence():
+    source = "Nederland telt ongeveer 70 ziekenhuizen met een EPD-systeem."
+    passage = f"{source} De ziekenhuizen in Nederland delen weinig."
+    assert dropped("The Netherlands has about 70 hospitals with an EPD system.", source, passage) == ""
+    assert dropped("About 70 hospitals have an EPD system.", source, passage) == "Nederland"
+    assert dropped("About 70 hospitals have an EPD system.", source, source) == ""  # only ever a first word
+    assert dropped("Cloud is the code word.", "Cloud is het codewoord.", "Cloud is het codewoord. De cloud groeit.") == ""
+
+
+def test_the_first_word_of_a_list_item_or_a_further_sentence_is_no_name():
+    source = "- Neem duurzaamheidscriteria op in aanbestedingen. Deze criteria gelden voor Digikoppeling."
+    passage = f"{source} In Digikoppeling is dat zo."
+    assert dropped("- Include sustainability criteria in tenders. These criteria apply to Digikoppeling.", source, passage) == ""
+    assert (
+        dropped("- Include sustainability criteria in tenders. These criteria apply to Digital Connection.", source, passage)
+        == "Digikoppeling"
+    )

@@ -188,3 +188,16 @@ def test_real_parts_are_installed_in_this_environment():
     paths = gguf.part_paths()
     assert len(paths) == 22 and all(Path(p).exists() for p in paths)
     assert sum(Path(p).stat().st_size for p in paths) == gguf.DEFAULT.size
+
+
+def test_the_packaged_model_translates_quotes_only_when_asked_to():
+    from rag.generate import LlamaCppGenerator, translates
+
+    auto, yes, no = (Settings.from_env({"RAG_TRANSLATE_QUOTES": v}) for v in ("auto", "yes", "no"))
+    llama = LlamaCppGenerator.__new__(LlamaCppGenerator)  # not loaded: only its defaults are read
+    served = OpenAICompatibleGenerator("http://127.0.0.1:9/v1", "m")
+    assert (translates(auto, llama), translates(yes, llama), translates(no, llama)) == (False, True, False)
+    assert (translates(auto, served), translates(no, served)) == (True, False)
+    assert not translates(yes, ExtractiveGenerator())  # it writes nothing of its own
+    with pytest.raises(RagError, match="RAG_TRANSLATE_QUOTES='always' is not a valid choice"):
+        Settings.from_env({"RAG_TRANSLATE_QUOTES": "always"})

@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import pytest
 
+from rag.answer import routes
+from rag.answer.intent import analyze
 from rag.conversation import turn
 from rag.embed import load_encoder
 from rag.generate import load_generator
@@ -113,3 +115,54 @@ def test_an_english_premise_over_dutch_sources_is_said_to_be_unchecked(pipeline)
     answer = pipeline.ask("Why does Rudy van Belkom want the algorithm register to replace all supervision?")
     assert answer.answered == "partly" and answer.text.startswith("I cannot check that claim word for word"), answer.text
     assert cited(answer) and all(experts == ("Rudy van Belkom",) for experts, _ in cited(answer)), answer.text
+
+
+class Translating:
+    """A generator that only translates, with a fixed text (what a model might write)."""
+
+    name = "translating"
+    after_quotes = True
+    writes = True
+    translates = True
+
+    def __init__(self, translation: str) -> None:
+        self.translation = translation
+
+    def stream(self, messages, max_tokens=160):
+        if messages[0]["content"].startswith("Translate"):
+            yield self.translation
+
+
+AIR = "In Nederland hebben ongeveer 70 ziekenhuizen een EPD-systeem (elektronisch patiëntendossier) dat on-premises draait op de eigen infrastructuur."
+
+
+@pytest.mark.parametrize(
+    ("translation", "shown"),
+    [
+        (
+            "In the Netherlands, about 70 hospitals have an EPD system (electronic patient record) that runs on-premises on their own infrastructure.",
+            True,
+        ),
+        (
+            "In the Netherlands, about 90 hospitals have an EPD system that runs on-premises on their own infrastructure.",
+            False,
+        ),  # a number changed
+        (
+            "In the Netherlands, about 70 hospitals do not have an EPD system that runs on their own infrastructure.",
+            False,
+        ),  # negated
+        (
+            "In the Netherlands, about 70 hospitals run the EPD system of Epic on Microsoft Azure.",
+            False,
+        ),  # names the sentence lacks
+    ],
+)
+def test_a_source_sentence_is_said_in_the_askers_language_only_as_it_stands(real_settings, translation, shown):
+    settings = replace(real_settings, generator="extractive")
+    encoder = load_encoder(settings)
+    snap = Pipeline(settings, encoder, Translating(translation)).index.current()
+    hit = snap.retriever.search(AIR, k=1)[0]
+    assert AIR in hit.chunk.text
+    intent = analyze("How many hospitals keep their patient records on their own servers?", [], snap.retriever.experts)
+    ctx = routes.Context(intent, snap, settings, encoder, Translating(translation))
+    assert routes.translation(ctx, hit, AIR) == (translation if shown else "")

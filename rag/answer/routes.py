@@ -22,10 +22,11 @@ from .. import citations as cit
 from .. import evidence
 from ..embed import Encoder
 from ..experts import strip_names
-from ..generate import Generator, prompt_budget, writes_after_quotes
+from ..generate import Generator, prompt_budget, translates, writes_after_quotes
 from ..language import detect, text
-from ..prompt import fitted_messages, source_lines
+from ..prompt import LANGUAGE_NAMES, fitted_messages, source_lines, translation_messages
 from ..retrieve import Query
+from ..sentences import split as split_sentences
 from ..settings import Settings
 from ..types import Answer, Chunk, Citation, Hit, Turn
 from . import grade, relevance, render
@@ -41,6 +42,7 @@ RELEVANT_SHARE = 0.6
 MULTI_DEPTH = 12  # advices searched for "welke experts …?" before keeping two per contribution
 MULTI_CANDIDATES = 8  # of those, the advices whose best sentence is checked for being about the question
 PREMISE_DEPTH = 3  # advices whose sentences are searched for a claim the question takes for granted
+TRANSLATION_TOKENS = 120  # what the model may write to say one source sentence in the asker's language
 
 
 @dataclass
@@ -388,8 +390,51 @@ def _partly(ctx: Context, reason: str, found: grade.Found, route: str, generator
     sentence = evidence.continued(
         evidence.passage_text(found.hit), ctx.snap.retriever.index.sentences_of(chunk)[0], found.sentence
     )
+    if not rendering:
+        rendering = translation(ctx, found.hit, sentence)
+        generator = ctx.generator.name if rendering else generator
     body, cites = render.partly(reason, evidence.Source(1, found.hit, (sentence,)), sentence, ctx.lang, rendering)
     return ctx.final(body, False, cites, generator, route, partly=True)
+
+
+def translation(ctx: Context, hit: Hit, sentence: str) -> str:
+    """A source sentence in another language than the question's, said in the question's by the
+    model (asked only to translate it: `prompt.translation_messages`) and checked as its answers
+    are (`citations.support_matrix` against the sentence, sentence by sentence: close across
+    languages, no name, word or number the passage lacks, no negation turned), keeping every
+    name and number the sentence has (`citations.dropped`). All of it must pass, else "" (the
+    quote stands alone), as without a model that translates (`generate.translates`) or for a
+    sentence in the asker's language."""
+    source_lang = detect(sentence)
+    if (
+        source_lang == ctx.lang
+        or not {source_lang, ctx.lang} <= set(LANGUAGE_NAMES)
+        or not translates(ctx.settings, ctx.generator)
+    ):
+        return ""
+    messages = translation_messages(sentence, source_lang, ctx.lang)
+    raw = "".join(ctx.generator.stream(messages, max_tokens=TRANSLATION_TOKENS)).strip()
+    said = cit.finished(cit.split_answer(raw), raw)
+    if not said or cit.dropped(raw, sentence, hit.chunk.text):
+        return ""
+    texts = [x.text for x in said]
+    parts = tuple(split_sentences(sentence)) or (sentence,)
+    source = evidence.Source(1, hit, parts, ctx.encoder.encode(list(parts), "passage"))
+    score, best = cit.support_matrix(
+        texts,
+        [source],
+        ctx.snap.idf,
+        ctx.encoder.encode(texts, "query"),
+        [source.vectors],
+        ctx.intent.question,
+        ctx.lang,
+        calibration=ctx.snap.calibration,
+        people=ctx.snap.retriever.experts,
+    )
+    checked = cit.verify(said, [source], score, best)
+    if len(checked) != len(said) or any(v.quoted or not v.sources or detect(v.text) != ctx.lang for v in checked):
+        return ""
+    return " ".join(v.text for v in checked)
 
 
 def select_evidence(ctx: Context, parts: Sequence[evidence.Part]) -> list[evidence.Source]:
@@ -451,7 +496,7 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     if not verified:
         yield ctx.refuse(route, generator=ctx.generator.name)
         return
-    yield _composed(ctx, verified, sources, missing, ctx.generator.name, route)
+    yield _composed(ctx, _stated(ctx, verified, sources), sources, missing, ctx.generator.name, route)
 
 
 def _missing(ctx: Context, said: Sequence[cit.Verified], missing: str) -> str:
@@ -681,6 +726,23 @@ def _completed(
     while rest and not rest[-1].sources:
         rest.pop()  # a connective with nothing after it
     return [*lead, *quotes, *(rest if extend else ())]
+
+
+def _stated(ctx: Context, said: list[cit.Verified], sources: Sequence[evidence.Source]) -> list[cit.Verified]:
+    """An answer that says nothing in the question's language but quotes (the model's sentences did
+    not pass the check): its first quote in another language said in the question's, checked
+    (`translation`), before it; the quote stays as the evidence."""
+    if any(v.sources and not v.quoted and detect(v.text) == ctx.lang for v in said):
+        return said
+    i = next((i for i, v in enumerate(said) if v.quoted and v.sources and detect(v.text) != ctx.lang), None)
+    if i is None:
+        return said
+    quote = said[i]
+    hit = next(s.hit for s in sources if s.number == quote.sources[0])
+    rendering = translation(ctx, hit, quote.text)
+    if not rendering:
+        return said
+    return [*said[:i], cit.Verified(rendering, quote.sources[:1], (quote.text,)), *said[i:]]
 
 
 def _bare(sentence: str) -> str:
