@@ -21,7 +21,7 @@ import numpy as np
 
 from . import sentences
 from .calibration import Calibration
-from .clean import fold
+from .clean import fold, is_table_row, row_words
 from .evidence import Idf, Source, overlap
 from .experts import mentioned
 from .language import detect, text
@@ -390,7 +390,7 @@ def render(verified: Sequence[Verified], sources: Sequence[Source], lang: str = 
             q = quotes.setdefault(number, [])
             if quote not in q:
                 q.append(quote)
-        quote = f"“{v.text.removeprefix('- ').rstrip('.')}”."
+        quote = f"“{in_quotes(v.text).rstrip('.')}”."
         part = _with_labels((f"{v.lead}: {quote}" if v.lead else quote) if v.quoted else v.text, labels)
         if lang and v.quoted and not announced and detect(v.text) != lang:
             part, announced = f"{text(lang, 'quoted')} {part}", True  # the first quote in another language says so
@@ -400,6 +400,14 @@ def render(verified: Sequence[Verified], sources: Sequence[Source], lang: str = 
         for number, label in sorted(label_of.items(), key=lambda kv: kv[1])
     ]
     return " ".join(parts), citations
+
+
+def in_quotes(text: str) -> str:
+    """A source sentence as an answer shows it between quotation marks: without a list item's dash,
+    and a table row as its cells' words (`clean.row_words`) instead of between pipes. The citation
+    keeps the passage's own text."""
+    lines = [row_words(line) if is_table_row(line) else line for line in text.split("\n")]
+    return "\n".join(lines).removeprefix("- ")
 
 
 def _with_labels(sentence: str, labels: Sequence[int]) -> str:

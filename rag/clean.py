@@ -31,6 +31,25 @@ def is_table_row(line: str) -> bool:
     return TABLE_ROW.search(line) is not None
 
 
+TABLE_RULE = re.compile(r":?-{2,}:?")  # a markdown table's rule cell: "---", ":--:"
+
+
+def row_words(line: str) -> str:
+    """A table row's cells as a sentence, the first as its lead ("OIN Register: Het OIN bevat …;
+    Digikoppeling Portaal."): how an answer quotes a row. The passage
+    keeps the row as it stands."""
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    cells = [c for c in cells if c and not TABLE_RULE.fullmatch(c)]
+    if not cells:
+        return ""
+    words = (
+        cells[0]
+        if len(cells) == 1
+        else f"{cells[0].rstrip('.:')}: " + "; ".join([c.rstrip(".;") for c in cells[1:-1]] + [cells[-1]])
+    )
+    return words if words.endswith((".", "!", "?", "…")) else words + "."
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """A paragraph or heading of the source, with the 1-based line where it starts."""

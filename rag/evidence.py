@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chunk import MIN_SENTENCE_WORDS
+from .clean import is_table_row
 from .lexical import tokenize
 from .types import Chunk, Hit
 
@@ -72,7 +73,9 @@ def heading(text: str, sentence: str) -> str:
     at = text.find(sentence)
     lines = [x.strip() for x in text[:at].splitlines() if x.strip()] if at > 0 else []
     last = lines[-1] if lines else ""
-    return last if last and len(last.split()) < MIN_SENTENCE_WORDS and last[-1] not in ".!?:;," else ""
+    if not last or is_table_row(last):  # a table's rule or another row names nothing
+        return ""
+    return last if len(last.split()) < MIN_SENTENCE_WORDS and last[-1] not in ".!?:;," else ""
 
 
 def key_sentence(sentences: Sequence[str], title: str, idf: Idf) -> str:

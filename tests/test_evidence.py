@@ -129,6 +129,9 @@ def test_a_list_item_keeps_its_name():
     assert evidence.heading(REUSE_TEXT, "4 Functioneel hergebruik") == ""  # the first line stands under nothing
     assert evidence.heading("Een zin. " + sentence, sentence) == ""  # a sentence before is no heading
     assert evidence.heading("Kortom: de zin.", "de zin.") == ""
+    row = "| Meldpunt | Een loket waar burgers fouten melden. |"
+    assert evidence.heading(f"| Loket | Doel |\n|---|---|\n{row}", row) == ""  # a table's rule names no row
+    assert evidence.heading(f"| Kort | Doel |\n{row}", row) == ""  # nor does another row
     hit = _hit(1, [sentence], text=REUSE_TEXT)
     sources = evidence.select("Welke voorbeelden voor een digitaal loket?", QUERY, [hit], _store([(hit, [sentence])]), IDF)
     assert sources[0].headings == ("Gedeelde loketten",)

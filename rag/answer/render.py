@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..chunk import split_sentences
+from ..citations import in_quotes
 from ..evidence import Source
 from ..language import text
 from ..prompt import place
@@ -32,7 +33,7 @@ def numbered(
     items, cites = [], []
     for label, h in enumerate(hits, start=1):
         key = keys[label - 1] if label - 1 < len(keys) else ""
-        quote = f": “{key.removeprefix('- ').rstrip('.')}”" if key else ""
+        quote = f": “{in_quotes(key).rstrip('.')}”" if key else ""
         items.append(f"{item(label, h.chunk)}{quote} [{label}]")
         cites.append(Citation(f"[{label}]", h.chunk, key or split_sentences(h.chunk.text)[0]))
     return f"{intro} " + "; ".join(items) + ".", cites
@@ -79,7 +80,7 @@ def experts_answer(sources: Sequence[Source], lang: str) -> tuple[str, list[Cita
     items, cites = [], []
     for label, s in enumerate(sources, start=1):
         c = s.hit.chunk
-        quote = " ".join(x.removeprefix("- ") for x in s.sentences)
+        quote = " ".join(in_quotes(x) for x in s.sentences)
         items.append(f"{', '.join(c.experts)} ({place(c, lang)}): “{quote}” [{label}]")
         cites.append(Citation(f"[{label}]", c, quote))
     return f"{text(lang, 'several')} " + "; ".join(items), cites
@@ -91,7 +92,7 @@ def correction(source: Source, sentence: str, lang: str, reversed_: bool, src: s
     c = source.hit.chunk
     author = who(c.experts, lang) or c.section or c.document
     key = keyed("premise_reversed" if reversed_ else "premise_other", c.experts)
-    quote = sentence.removeprefix("- ").rstrip(".")
+    quote = in_quotes(sentence).rstrip(".")
     return f"{text(lang, key, src=src, who=author, where=place(c, lang) if c.experts else c.section)} “{quote}” [1].", [
         Citation("[1]", c, sentence)
     ]
@@ -129,7 +130,7 @@ def partly(reason: str, source: Source, sentence: str, lang: str, rendering: str
         lead = text(
             lang, f"{kind}_section", where=c.section or c.document_title or c.document, doc=c.document_title or c.document
         )
-    quote = sentence.removeprefix("- ").rstrip(".")
+    quote = in_quotes(sentence).rstrip(".")
     body = f"{reason} {lead} “{quote}” [1].".lstrip()
     if rendering:
         body += " " + text(lang, "rendered", sentence=f"{rendering.rstrip('.')} [1].")
