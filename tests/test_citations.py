@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rag.calibration import Calibration
-from rag.citations import PARTLY, SUPPORTED, Sentence, dropped, in_quotes, numbers_ok, render, split_answer, verify
+from rag.citations import PARTLY, SUPPORTED, Sentence, Verified, dropped, in_quotes, numbers_ok, render, split_answer, verify
 from rag.evidence import Source
 from rag.types import Chunk, Hit
 
@@ -80,8 +80,6 @@ def test_nothing_supported_means_nothing_kept():
 
 def test_render_renumbers_in_order_of_use_with_one_citation_per_label():
     sources = [_source(1, ("A",), 1, ("q1",)), _source(2, ("B",), 4, ("q2",)), _source(3, ("C",), 2, ("q3",))]
-    from rag.citations import Verified
-
     text, cites = render([Verified("Eerst C.", (3,), ("q3",)), Verified("Dan A en C", (1, 3), ("q1", "q3"))], sources)
     assert text == "Eerst C [1]. Dan A en C [2][1]"
     assert [(c.label, c.chunk.experts, c.quote) for c in cites] == [("[1]", ("C",), "q3"), ("[2]", ("A",), "q1")]
@@ -89,8 +87,6 @@ def test_render_renumbers_in_order_of_use_with_one_citation_per_label():
 
 def test_a_quoted_table_row_reads_as_its_cells_and_its_citation_keeps_the_row():
     row = "| Meldpunt | Een loket waar burgers fouten in hun gegevens melden. | Portaal – Meldpunt (MP) |"
-    from rag.citations import Verified
-
     text, cites = render([Verified(row, (1,), (row,), quoted=True)], [_source(1, (), 0, (row,))])
     assert text == "“Meldpunt: Een loket waar burgers fouten in hun gegevens melden; Portaal – Meldpunt (MP)” [1]."
     assert cites[0].quote == row  # the passage's own text, which the source card highlights
