@@ -407,7 +407,13 @@ def in_quotes(text: str) -> str:
     and a table row as its cells' words (`clean.row_words`) instead of between pipes. The citation
     keeps the passage's own text."""
     lines = [row_words(line) if is_table_row(line) else line for line in text.split("\n")]
-    return "\n".join(lines).removeprefix("- ")
+    return _inner_quotes("\n".join(lines).removeprefix("- "))
+
+
+def _inner_quotes(text: str) -> str:
+    """Quotation marks inside a quote become single ones (“… de vraag ‘Wie beslist?’”), so the
+    quote's own marks close it once."""
+    return re.sub(r'"([^"\n]*)"', r"‘\1’", text).replace("“", "‘").replace("”", "’")
 
 
 def _with_labels(sentence: str, labels: Sequence[int]) -> str:

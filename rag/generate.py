@@ -55,12 +55,18 @@ def prompt_budget(generator: Generator, max_tokens: int) -> tuple[Callable[[list
     return (count, context - max_tokens - TEMPLATE_TOKENS) if count and context else (None, 0)
 
 
+def writes(generator: Generator) -> bool:
+    """Whether the backend writes text of its own: any but one that says it does not (extractive,
+    which copies its first source's first sentence)."""
+    return getattr(generator, "writes", True)
+
+
 def translates(settings: Settings, generator: Generator) -> bool:
     """Whether a quote in another language than the question's is said in the question's by the
     model (`Settings.translate_quotes`; "auto": the backend's default, not the packaged model,
     whose translations misstated 2 of the 5 held-out sentences it passed the checks with; a
     served one yes). Never a generator that does not write (extractive)."""
-    if not getattr(generator, "writes", False):
+    if not writes(generator):
         return False
     if settings.translate_quotes == "auto":
         return getattr(generator, "translates", False)

@@ -92,6 +92,9 @@ def test_a_quoted_table_row_reads_as_its_cells_and_its_citation_keeps_the_row():
     assert cites[0].quote == row  # the passage's own text, which the source card highlights
     assert in_quotes("|  | Snel | Traag |\n|---|:--:|---|") == "Snel: Traag.\n"
     assert in_quotes("- Een punt van een lijst:\n- eerste\n- tweede") == "Een punt van een lijst:\n- eerste\n- tweede"
+    # Its own quotation marks become single ones: the quote around it closes once.
+    assert in_quotes("Het model stelt de vraag “Wie beslist er mee?”") == "Het model stelt de vraag ‘Wie beslist er mee?’"
+    assert in_quotes('Dit heet een "waterval"-model.') == "Dit heet een ‘waterval’-model."
 
 
 def _idf(*texts: str):

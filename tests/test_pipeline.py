@@ -501,6 +501,25 @@ def test_without_a_quote_the_model_still_picks_the_closest_sentence(make):
     _contract(answer)
 
 
+def test_without_a_model_the_closest_sentence_of_the_passage_is_quoted_not_its_first(make):
+    from rag.generate import ExtractiveGenerator
+
+    pipeline, _ = make(None, lambda reply: ExtractiveGenerator())
+    answer = pipeline.ask("Wat zegt Marleen Stikker over de waarden van de samenleving en technologie en ontwerpen?")
+    first = answer.citations[0].chunk.text.split(". ")[0]
+    assert answer.answered == "partly" and answer.text.startswith("Het dichtst bij een antwoord komt Marleen Stikker")
+    # The extractive backend copies its source's first sentence; the one closer to the question stands instead.
+    assert first not in answer.text and "ontwerpprincipes" in answer.text
+    _contract(answer)
+
+
+def test_a_quote_holding_quotation_marks_closes_once(make):
+    pipeline, _ = make(first_source_sentence, Packaged)
+    answer = pipeline.ask("Met welke kernvraag werkt het technologiemodel van de Waag?")
+    assert "centrale vraag ‘Waar optimaliseer je voor?’”" in answer.text  # the source's own question is no question of its own
+    _contract(answer)
+
+
 # An English question over Dutch sources still gets the model (it states the point in English):
 # tests/test_real_answer.py, with the real encoder (the fake one cannot match across languages).
 

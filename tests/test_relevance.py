@@ -143,7 +143,16 @@ def test_the_quoted_answer_is_a_statement_that_covers_most_of_the_question():
 
 @pytest.mark.parametrize(
     "sentence,question",
-    [("Wat levert dit op?", True), ("“Waar optimaliseer je voor?”", True), ("Dit levert veel op.", False), ("", False)],
+    [
+        ("Wat levert dit op?", True),
+        ("“Waar optimaliseer je voor?”", True),
+        ('- "Wie betaalt de rekening?"', True),
+        ("Dit levert veel op.", False),
+        ("", False),
+        # A statement that ends by citing a question states what the question is.
+        ("Het model is ontwikkeld met als centrale vraag “Wie beslist er mee?”", False),
+        ('De gemeente stelt bij elk project de vraag "Wat kost het?"', False),
+    ],
 )
 def test_a_question_in_a_source_is_recognised(sentence, question):
     assert relevance.is_question(sentence) is question

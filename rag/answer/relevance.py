@@ -118,8 +118,17 @@ def label(chunk: Chunk) -> str:
 
 
 def is_question(sentence: str) -> bool:
-    """A question in a source ("Wat levert dit op?") announces an answer; quoted, it answers nothing."""
-    return sentence.rstrip(" ”\"'").endswith("?")
+    """A question in a source ("Wat levert dit op?") announces an answer; quoted, it answers nothing.
+    A statement that ends by citing a question ("… met als centrale vraag “Waar optimaliseer je
+    voor?”") is no question: its quotation mark opens after words of its own."""
+    text = sentence.rstrip()
+    bare = text.rstrip(" ”\"'")
+    if not bare.endswith("?"):
+        return False
+    if bare == text:
+        return True
+    opened = max(bare.rfind("“"), bare.rfind('"'))
+    return opened < 0 or not re.search(r"[^\W\d_]", bare[:opened])
 
 
 # A sentence that sends the reader elsewhere ("Zie ‘…’ voor meer informatie over …") says where the

@@ -82,7 +82,7 @@ def experts_answer(sources: Sequence[Source], lang: str) -> tuple[str, list[Cita
         c = s.hit.chunk
         quote = " ".join(in_quotes(x) for x in s.sentences)
         items.append(f"{', '.join(c.experts)} ({place(c, lang)}): “{quote}” [{label}]")
-        cites.append(Citation(f"[{label}]", c, quote))
+        cites.append(Citation(f"[{label}]", c, " ".join(s.sentences)))  # the passage's own words
     return f"{text(lang, 'several')} " + "; ".join(items), cites
 
 

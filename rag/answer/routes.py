@@ -22,7 +22,7 @@ from .. import citations as cit
 from .. import evidence
 from ..embed import Encoder
 from ..experts import strip_names
-from ..generate import Generator, prompt_budget, translates, writes_after_quotes
+from ..generate import Generator, prompt_budget, translates, writes, writes_after_quotes
 from ..language import detect, text
 from ..prompt import LANGUAGE_NAMES, fitted_messages, source_lines, translation_messages
 from ..retrieve import Query
@@ -488,8 +488,12 @@ def _generate(ctx: Context, route: str, signals: grade.Signals | None = None, mi
     if signals is not None and not quotes:
         # On the question by meaning, but no source sentence says the asked thing in so many words:
         # not a "yes" on the model's words alone. The source sentence the model drew on (or the
-        # closest one), said to be only that.
-        closest = _drawn_on(verified, sources) or signals.best
+        # closest one), said to be only that. A backend that does not write (extractive) draws on
+        # its source's first sentence by position: that passage's closest sentence stands then.
+        drawn = _drawn_on(verified, sources)
+        if drawn is not None and not writes(ctx.generator):
+            drawn = _signals(ctx, [drawn.hit]).best or drawn
+        closest = drawn or signals.best
         if closest is not None:
             yield _partly(ctx, missing, closest, route, ctx.generator.name, _rendering(verified, closest.sentence, ctx.lang))
             return
