@@ -122,12 +122,17 @@ def collection(lang: str, titles: Sequence[str], booklet: bool) -> str:
     return text(lang, "document", title=titles[0]) if len(titles) == 1 else text(lang, "documents")
 
 
-def detect(text: str) -> str:
-    """ "nl" or "en"; Dutch when undecided (the booklet's language)."""
+def decided(text: str) -> str | None:
+    """ "nl" or "en" by the text's function words; None when they do not tell (a name, a number)."""
     words = re.findall(r"[a-zà-ÿ']+", text.lower())
     nl = sum(w in DUTCH for w in words)
     en = sum(w in ENGLISH for w in words)
-    return "en" if en > nl else "nl"
+    return "en" if en > nl else "nl" if nl > en else None
+
+
+def detect(text: str) -> str:
+    """ "nl" or "en"; Dutch when undecided (the booklet's language)."""
+    return decided(text) or "nl"
 
 
 def text(lang: str, key: str, src: str = "", **kwargs: object) -> str:

@@ -119,6 +119,11 @@ def test_a_model_sentence_that_restates_the_quote_is_dropped():
     assert _completed([restating, new, again], [quote], "nl") == [quote, new]
     # Without anything new from the model, the quote stands alone.
     assert _completed([restating], [quote], "nl") == [quote]
+    # A sentence that holds the quote word for word keeps only what it adds (a copied list's other items).
+    holding = Verified(f"Tips: - {SOURCE} - {OTHER}", (1, 2), (SOURCE, OTHER))
+    assert [v.text for v in _completed([holding], [quote], "nl")] == [SOURCE, f"Tips: - {OTHER}"]
+    fragment = Verified(f"Tips: - {SOURCE}", (1,), (SOURCE,))
+    assert _completed([fragment], [quote], "nl") == [quote]
 
 
 def test_the_direct_answer_comes_before_the_quote_it_rests_on():
@@ -130,6 +135,16 @@ def test_the_direct_answer_comes_before_the_quote_it_rests_on():
     # When the model's sentences do not answer, only the rendering of the quote is kept.
     other = _model("Hospitals should manage servers together.", 2, OTHER)
     assert _completed([english, other], [quote], "en", extend=False) == [english, quote]
+
+
+def test_a_source_sentence_copied_in_its_own_language_is_no_direct_answer_to_an_english_question():
+    # It says the Dutch quote again, in Dutch: not the quoted fact in the asker's language.
+    quote = _quote(1, SOURCE)
+    copied = _model(SOURCE, 1, SOURCE)
+    assert _completed([copied], [quote], "en") == [quote]
+    # A name has no language: drawn from the quote, it is the direct answer, before it.
+    name = _model("Gemeenten [1].", 1, SOURCE)
+    assert _completed([name], [quote], "en") == [name, quote]
 
 
 def test_an_english_answer_announces_the_dutch_quote_where_it_starts():

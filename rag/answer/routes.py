@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ from .. import evidence
 from ..embed import Encoder
 from ..experts import strip_names
 from ..generate import Generator, prompt_budget, translates, writes, writes_after_quotes
-from ..language import detect, text
+from ..language import decided, detect, text
 from ..prompt import LANGUAGE_NAMES, fitted_messages, source_lines, translation_messages
 from ..retrieve import Query
 from ..sentences import split as split_sentences
@@ -698,7 +698,8 @@ def _completed(
 ) -> list[cit.Verified]:
     """The answer composed once: the quotes shown first, then the model's checked sentences that say
     something they do not. A model sentence drawn on a quoted source sentence restates it and is
-    dropped, as is one drawn only on sentences an earlier one used; in another language than the
+    dropped, as is one that holds a quote word for word and one drawn only on sentences an earlier
+    one used; in another language than the
     quote's, or opening with a yes or no, it states the direct answer and comes first, the quote after
     it as the evidence. Without `extend` (the model's sentences do not answer the question) only those
     renderings are kept. The answer never loses a fact the quotes held."""
@@ -717,11 +718,17 @@ def _completed(
         if not v.sources:
             rest.append(v)  # a connective ("Kortom:")
             continue
+        if any(s and s in _bare(v.text) for s in shown):
+            v = _without_shown(v, shown)  # it holds a shown quote word for word: that line is said
+            if v is None:
+                continue
         if drawn <= used:
             continue  # says again what an earlier sentence said
         on_quote = [q for q in quotes if any(d in _bare(q.text) for d in drawn)]
         if all(any(d in s for s in shown) for d in drawn):
-            if on_quote and (all(q.text in translated for q in on_quote) or cit.yes_or_no(v.text)):
+            # A name or number has no language; a sentence copied in the quote's language restates it.
+            asker_language = decided(v.text) in (lang, None) and all(q.text in translated for q in on_quote)
+            if on_quote and (asker_language or cit.yes_or_no(v.text)):
                 lead.append(v)  # the quoted fact in the asker's language, or the yes or no it answers
                 used |= drawn
             continue
@@ -730,6 +737,23 @@ def _completed(
     while rest and not rest[-1].sources:
         rest.pop()  # a connective with nothing after it
     return [*lead, *quotes, *(rest if extend else ())]
+
+
+MIN_OWN_WORDS = 4  # fewer left beside a repeated quote are a fragment ("Praktische tips:"), not a statement
+
+
+def _without_shown(v: cit.Verified, shown: Sequence[str]) -> cit.Verified | None:
+    """A sentence that holds a shown quote word for word, without that quote's words (a copied list
+    keeps its other items); None when no words of its own are left."""
+    text_ = v.text
+    for s in shown:
+        if s:
+            text_ = re.sub(r"\W+".join(map(re.escape, s.split())) + r"[”\"’)]*[.!?]?", " ", text_, flags=re.I)
+    text_ = re.sub(r"(\s*[-–]\s*){2,}", " - ", re.sub(r"\s+", " ", text_))  # the removed item's bullet
+    text_ = re.sub(r"[\s\-–:;,.]+$", "", text_).lstrip(" -–")
+    if len(re.findall(r"\w+", text_)) < MIN_OWN_WORDS:
+        return None
+    return replace(v, text=text_ if text_.endswith(("!", "?")) else f"{text_}.")
 
 
 def _stated(ctx: Context, said: list[cit.Verified], sources: Sequence[evidence.Source]) -> list[cit.Verified]:
