@@ -698,10 +698,10 @@ def _completed(
 ) -> list[cit.Verified]:
     """The answer composed once: the quotes shown first, then the model's checked sentences that say
     something they do not. A model sentence drawn on a quoted source sentence restates it and is
-    dropped, as is one that holds a quote word for word and one drawn only on sentences an earlier
-    one used; in another language than the
-    quote's, or opening with a yes or no, it states the direct answer and comes first, the quote after
-    it as the evidence. Without `extend` (the model's sentences do not answer the question) only those
+    dropped, as is one drawn only on sentences an earlier one used; one that holds a quote word for
+    word keeps only its other words. In the asker's language (or none: a name) on a quote in
+    another, or opening with a yes or no, it states the direct answer and comes first, the quote
+    after it as the evidence. Without `extend` (the model's sentences do not answer the question) only those
     renderings are kept. The answer never loses a fact the quotes held."""
     shown = [_bare(q.text) for q in quotes]
     translated = {q.text for q in quotes if detect(q.text) != lang}
