@@ -10,6 +10,7 @@ from rag.answer.relevance import About
 from rag.build import build
 from rag.errors import InvalidQuestionError, RagError
 from rag.evaluate import answer_language
+from rag.generate import ExtractiveGenerator
 from rag.pipeline import Draft, Final, Pipeline, Retrieved, Token
 from rag.prompt import QUESTION_TOKENS, SYSTEM_PROMPT
 from rag.settings import Settings
@@ -502,8 +503,6 @@ def test_without_a_quote_the_model_still_picks_the_closest_sentence(make):
 
 
 def test_without_a_model_the_closest_sentence_of_the_passage_is_quoted_not_its_first(make):
-    from rag.generate import ExtractiveGenerator
-
     pipeline, _ = make(None, lambda reply: ExtractiveGenerator())
     answer = pipeline.ask("Wat zegt Marleen Stikker over de waarden van de samenleving en technologie en ontwerpen?")
     first = answer.citations[0].chunk.text.split(". ")[0]

@@ -718,10 +718,9 @@ def _completed(
         if not v.sources:
             rest.append(v)  # a connective ("Kortom:")
             continue
-        if any(s and s in _bare(v.text) for s in shown):
-            v = _without_shown(v, shown)  # it holds a shown quote word for word: that line is said
-            if v is None:
-                continue
+        v = _without_shown(v, shown)
+        if v is None:
+            continue  # it only says a shown quote again
         if drawn <= used:
             continue  # says again what an earlier sentence said
         on_quote = [q for q in quotes if any(d in _bare(q.text) for d in drawn)]
@@ -743,12 +742,15 @@ MIN_OWN_WORDS = 4  # fewer left beside a repeated quote are a fragment ("Praktis
 
 
 def _without_shown(v: cit.Verified, shown: Sequence[str]) -> cit.Verified | None:
-    """A sentence that holds a shown quote word for word, without that quote's words (a copied list
-    keeps its other items); None when no words of its own are left."""
+    """The sentence without the shown quotes it holds word for word (a copied list keeps its other
+    items); as it is when it holds none, None when no words of its own are left."""
+    bare = _bare(v.text)
+    held = [s for s in shown if s and s in bare]
+    if not held:
+        return v
     text_ = v.text
-    for s in shown:
-        if s:
-            text_ = re.sub(r"\W+".join(map(re.escape, s.split())) + r"[”\"’)]*[.!?]?", " ", text_, flags=re.I)
+    for s in held:
+        text_ = re.sub(r"\W+".join(map(re.escape, s.split())) + r"[”\"’)]*[.!?]?", " ", text_, flags=re.I)
     text_ = re.sub(r"(\s*[-–]\s*){2,}", " - ", re.sub(r"\s+", " ", text_))  # the removed item's bullet
     text_ = re.sub(r"[\s\-–:;,.]+$", "", text_).lstrip(" -–")
     if len(re.findall(r"\w+", text_)) < MIN_OWN_WORDS:
